@@ -1,0 +1,1 @@
+"""Why Tutor: learn deep learning by asking WHY."""

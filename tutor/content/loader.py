@@ -1,0 +1,298 @@
+"""Load lesson, quiz and chapter files into a validated :class:`Library`.
+
+One bad file never stops the others: its errors are collected (``file:line: field: message``)
+and the rest of the content loads. Checks that span files (duplicate ids, references to
+questions that do not exist, unknown experiments or generators) run once everything is read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from .models import (
+    Chapter,
+    ChapterList,
+    GeneratedQuestion,
+    Lesson,
+    Question,
+    QuizBank,
+    QuizRef,
+    QuizStep,
+    RunStep,
+)
+from .yamlsource import SourceMap, YamlSyntaxError, load_yaml
+
+# Given (experiment name, parameters) or (generator name, parameters): None when fine,
+# else a message. Injected by the CLI so content does not import the experiments package.
+Checker = Callable[[str, dict[str, Any]], "str | None"]
+
+_question_adapter: TypeAdapter = TypeAdapter(Question)
+
+
+@dataclass(frozen=True)
+class ContentError:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        return f"{self.file}:{self.line}: {where}{self.message}"
+
+
+@dataclass
+class Library:
+    chapters: dict[int, Chapter] = field(default_factory=dict)
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+    questions: dict[str, Any] = field(default_factory=dict)
+    errors: list[ContentError] = field(default_factory=list)
+    files_read: int = 0
+    # id -> (file, line) of where it was defined, for messages that point at both places.
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    @property
+    def bad_files(self) -> list[str]:
+        return sorted({e.file for e in self.errors})
+
+    def lessons_in(self, chapter: int) -> list[Lesson]:
+        return [l for l in self.lessons.values() if l.chapter == chapter]
+
+    def find_lesson(self, key: str) -> Lesson | None:
+        """A lesson by full id or by its ``CC-NN`` prefix."""
+        if key in self.lessons:
+            return self.lessons[key]
+        matches = [l for l in self.lessons.values() if l.id.startswith(key)]
+        return matches[0] if len(matches) == 1 else None
+
+    def question(self, ref: str):
+        return self.questions.get(ref)
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path.resolve()) if rel.startswith("..") else rel
+
+
+def format_field(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _real_loc(loc: tuple, data: Any) -> tuple:
+    """Drop pydantic's union tags from an error location, keeping only keys present in the data."""
+    real: list = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            real.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            real.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part not in node:
+            # Either a union tag (skip it) or a missing / unknown key (keep it, it is the field).
+            if part in _UNION_TAGS:
+                continue
+            real.append(part)
+            node = None
+        else:
+            continue
+    return tuple(real)
+
+
+_UNION_TAGS = {"prose", "why", "derivation", "quiz", "run", "ref", "inline", "mcq", "multi",
+               "numeric", "order", "short", "generated",
+               "function-after[_math_renders(), MarkdownText]",
+               "function-after[_answer_among_choices(), McqQuestion]"}
+
+
+def _message(err: dict, loc: tuple) -> str:
+    kind = err["type"]
+    key = loc[-1] if loc else ""
+    if kind == "missing":
+        if key in ("ko", "en"):
+            return f"missing '{key}' text"
+        return f"missing '{key}'"
+    if kind == "extra_forbidden":
+        return f"unknown key '{key}'"
+    if kind in ("string_type",):
+        return f"expected text, got {type(err.get('input')).__name__}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {err.get('input')!r}"
+    if kind in ("float_type", "float_parsing"):
+        return f"expected a number, got {err.get('input')!r}"
+    if kind in ("list_type",):
+        return "expected a list"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of keys, got {type(err.get('input')).__name__}"
+    if kind == "too_short":
+        return "must not be empty" if err.get("ctx", {}).get("min_length") == 1 else err["msg"].lower()
+    if kind == "union_tag_invalid":
+        expected = err.get("ctx", {}).get("expected_tags", "")
+        return f"unknown type {err.get('ctx', {}).get('tag')!r} (expected one of {expected})"
+    if kind == "union_tag_not_found":
+        return "missing 'type'"
+    if kind == "string_pattern_mismatch":
+        return f"{err.get('input')!r} is not a valid id (lowercase letters, digits and '-')"
+    if kind == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    if kind == "literal_error":
+        return f"{err.get('input')!r}: {err['msg'].lower()}"
+    return err["msg"]
+
+
+def _errors_from_validation(exc: ValidationError, data: Any, smap: SourceMap, file: str,
+                            prefix: tuple = ()) -> list[ContentError]:
+    out = []
+    seen = set()
+    for err in exc.errors():
+        loc = _real_loc(tuple(err["loc"]), data)
+        full = prefix + loc
+        line = smap.line_of(full)
+        item = ContentError(file, line, format_field(full), _message(err, loc))
+        if (item.line, item.field, item.message) not in seen:
+            seen.add((item.line, item.field, item.message))
+            out.append(item)
+    return out
+
+
+def _yaml_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        else:
+            files.append(path)
+    return files
+
+
+def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
+                 check_generator: Checker | None = None) -> Library:
+    """Read every YAML file under ``paths`` (files or directories)."""
+    lib = Library()
+    ref_sites: list[tuple[str, str, int, str]] = []  # (ref, file, line, field)
+    run_sites: list[tuple[RunStep, str, int, str]] = []
+    gen_sites: list[tuple[GeneratedQuestion, str, int, str]] = []
+    follow_sites: list[tuple[str, str, int, str]] = []
+
+    def define(item_id: str, file: str, line: int, fld: str) -> bool:
+        if item_id in lib.origins:
+            first_file, first_line = lib.origins[item_id]
+            lib.errors.append(ContentError(file, line, fld,
+                                           f"duplicate id {item_id!r} (first defined at "
+                                           f"{first_file}:{first_line})"))
+            return False
+        lib.origins[item_id] = (file, line)
+        return True
+
+    def add_question(question, file: str, smap: SourceMap, loc: tuple) -> None:
+        line = smap.line_of(loc + ("id",))
+        if not define(question.id, file, line, format_field(loc + ("id",))):
+            return
+        lib.questions[question.id] = question
+        for i, follow in enumerate(question.follow_up):
+            follow_sites.append((follow, file, smap.line_of(loc + ("follow_up", i)),
+                                 format_field(loc + ("follow_up", i))))
+        if isinstance(question, GeneratedQuestion):
+            gen_sites.append((question, file, smap.line_of(loc + ("generator",)),
+                              format_field(loc + ("generator",))))
+
+    for path in _yaml_files(Path(p) for p in paths):
+        file = _display(path)
+        lib.files_read += 1
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            lib.errors.append(ContentError(file, 1, "", f"cannot read: {err}"))
+            continue
+        try:
+            data, smap = load_yaml(text)
+        except YamlSyntaxError as err:
+            lib.errors.append(ContentError(file, err.line, "", err.message))
+            continue
+        if smap.duplicates:
+            for dup_path, line in smap.duplicates:
+                lib.errors.append(ContentError(file, line, format_field(dup_path),
+                                               "key appears twice in the same mapping"))
+            continue
+        if not isinstance(data, dict):
+            lib.errors.append(ContentError(file, 1, "", "expected a mapping at the top of the file "
+                                           "(a lesson, `questions:` or `chapters:`)"))
+            continue
+
+        if "questions" in data:
+            try:
+                bank = QuizBank.model_validate(data)
+            except ValidationError as exc:
+                lib.errors.extend(_errors_from_validation(exc, data, smap, file))
+                # Keep the good questions of a bank with some bad ones.
+                for i, raw in enumerate(data.get("questions") or []):
+                    try:
+                        add_question(_question_adapter.validate_python(raw), file, smap,
+                                     ("questions", i))
+                    except ValidationError:
+                        pass
+                continue
+            for i, question in enumerate(bank.questions):
+                add_question(question, file, smap, ("questions", i))
+        elif "chapters" in data:
+            try:
+                chapters = ChapterList.model_validate(data)
+            except ValidationError as exc:
+                lib.errors.extend(_errors_from_validation(exc, data, smap, file))
+                continue
+            for chapter in chapters.chapters:
+                lib.chapters.setdefault(chapter.number, chapter)
+        else:
+            try:
+                lesson = Lesson.model_validate(data)
+            except ValidationError as exc:
+                lib.errors.extend(_errors_from_validation(exc, data, smap, file))
+                continue
+            if not define(lesson.id, file, smap.line_of(("id",)), "id"):
+                continue
+            lib.lessons[lesson.id] = lesson
+            for i, step in enumerate(lesson.steps):
+                loc = ("steps", i)
+                if isinstance(step, QuizStep):
+                    if isinstance(step.quiz, QuizRef):
+                        ref_sites.append((step.quiz.ref, file, smap.line_of(loc + ("quiz", "ref")),
+                                          format_field(loc + ("quiz", "ref"))))
+                    else:
+                        add_question(step.quiz, file, smap, loc + ("quiz",))
+                elif isinstance(step, RunStep):
+                    run_sites.append((step, file, smap.line_of(loc + ("run", "experiment")),
+                                      format_field(loc + ("run",))))
+
+    for ref, file, line, fld in ref_sites:
+        if ref not in lib.questions:
+            lib.errors.append(ContentError(file, line, fld, f"no question with id {ref!r}"))
+    for ref, file, line, fld in follow_sites:
+        if ref not in lib.questions:
+            lib.errors.append(ContentError(file, line, fld,
+                                           f"follow-up {ref!r} is not a question id"))
+    if check_run is not None:
+        for step, file, line, fld in run_sites:
+            problem = check_run(step.run.experiment, dict(step.run.set))
+            if problem:
+                lib.errors.append(ContentError(file, line, fld, problem))
+    if check_generator is not None:
+        for question, file, line, fld in gen_sites:
+            problem = check_generator(question.generator, dict(question.params))
+            if problem:
+                lib.errors.append(ContentError(file, line, fld, problem))
+
+    lib.lessons = dict(sorted(lib.lessons.items()))
+    return lib

@@ -1,0 +1,300 @@
+"""Validated, immutable models of lessons, quiz questions and chapters.
+
+The YAML files are data; these pydantic models are the schema. Every model forbids unknown keys
+(a typo such as ``quesiton:`` is an error, not silently ignored) and is frozen, so the UI cannot
+change content by accident.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+from .mathtext import UnsupportedLatex, check_inline_math, latex_to_unicode
+
+LANGS = ("ko", "en")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Text(Model):
+    """A learner-facing text in Korean and English. Both are required: no silent fallback."""
+
+    ko: str
+    en: str
+
+    @field_validator("ko", "en")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty")
+        return value
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+class MarkdownText(Text):
+    """Markdown whose ``$...$`` math must render in the terminal."""
+
+    @model_validator(mode="after")
+    def _math_renders(self) -> "MarkdownText":
+        for lang in LANGS:
+            problems = check_inline_math(getattr(self, lang))
+            if problems:
+                raise ValueError(f"{lang}: unsupported math {problems[0]}")
+        return self
+
+
+Level = Annotated[int, Field(ge=1, le=3)]
+
+
+# --------------------------------------------------------------------------- questions
+
+class QuestionBase(Model):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    chapter: Annotated[int, Field(ge=1, le=9)]
+    tags: list[str] = []
+    difficulty: Literal["E", "M", "H"] = "M"
+    level: Level = 1
+    q: MarkdownText
+    explanation: MarkdownText
+    follow_up: list[str] = []
+
+
+class McqQuestion(QuestionBase):
+    """One right choice; ``answer`` is its index, counted from 0."""
+
+    type: Literal["mcq"]
+    choices: Annotated[list[MarkdownText], Field(min_length=2)]
+    answer: int
+
+    @model_validator(mode="after")
+    def _answer_among_choices(self) -> "McqQuestion":
+        if not 0 <= self.answer < len(self.choices):
+            raise ValueError(f"answer {self.answer} is not among the {len(self.choices)} choices "
+                             f"(count from 0)")
+        return self
+
+
+class MultiQuestion(QuestionBase):
+    """Several right choices; ``answers`` lists their indices, counted from 0."""
+
+    type: Literal["multi"]
+    choices: Annotated[list[MarkdownText], Field(min_length=2)]
+    answers: Annotated[list[int], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _answers_among_choices(self) -> "MultiQuestion":
+        bad = [a for a in self.answers if not 0 <= a < len(self.choices)]
+        if bad:
+            raise ValueError(f"answers {bad} are not among the {len(self.choices)} choices "
+                             f"(count from 0)")
+        if len(set(self.answers)) != len(self.answers):
+            raise ValueError("answers repeat a choice")
+        return self
+
+
+class NumericQuestion(QuestionBase):
+    type: Literal["numeric"]
+    answer: float
+    tolerance: Annotated[float, Field(ge=0)] = 1e-6
+    unit: str | None = None
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _a_number(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"numeric answer must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError("numeric answer must be finite")
+        return value
+
+    def is_correct(self, given: float) -> bool:
+        return abs(given - self.answer) <= self.tolerance
+
+
+class OrderQuestion(QuestionBase):
+    """``items`` are written in the right order; the learner sees them shuffled."""
+
+    type: Literal["order"]
+    items: Annotated[list[MarkdownText], Field(min_length=2)]
+
+
+class WhyQuestion(QuestionBase):
+    """Answered in words, then self-rated against the model answer's key points."""
+
+    type: Literal["why", "short"]
+    a: MarkdownText
+    points: Annotated[list[MarkdownText], Field(min_length=1)]
+
+
+class GeneratedQuestion(Model):
+    """A question made fresh from a seed by a named generator in code."""
+
+    type: Literal["generated"]
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    chapter: Annotated[int, Field(ge=1, le=9)]
+    tags: list[str] = []
+    difficulty: Literal["E", "M", "H"] = "M"
+    level: Level = 1
+    generator: str
+    params: dict[str, Any] = {}
+    follow_up: list[str] = []
+
+
+Question = Annotated[
+    Union[McqQuestion, MultiQuestion, NumericQuestion, OrderQuestion, WhyQuestion, GeneratedQuestion],
+    Field(discriminator="type"),
+]
+
+
+class QuizBank(Model):
+    questions: Annotated[list[Question], Field(min_length=1)]
+
+
+# --------------------------------------------------------------------------- lesson steps
+
+class Why(Model):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = None
+    q: MarkdownText
+    a: MarkdownText
+    points: Annotated[list[MarkdownText], Field(min_length=1)]
+    level: Level = 1
+
+
+class DerivationLine(Model):
+    math: str
+    why: MarkdownText
+    level: Level | None = None
+
+    @field_validator("math")
+    @classmethod
+    def _renders(cls, value: str) -> str:
+        try:
+            latex_to_unicode(value)
+        except UnsupportedLatex as err:
+            raise ValueError(str(err)) from None
+        return value
+
+    @property
+    def unicode(self) -> str:
+        return latex_to_unicode(self.math)
+
+
+class Derivation(Model):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = None
+    title: Text
+    level: Level = 2
+    given: MarkdownText | None = None
+    steps: Annotated[list[DerivationLine], Field(min_length=1)]
+    conclusion: MarkdownText | None = None
+
+
+class QuizRef(Model):
+    ref: str
+
+
+class Run(Model):
+    experiment: str
+    set: dict[str, int | float | str | bool] = {}
+    ask: Text | None = None
+
+
+class ProseStep(Model):
+    prose: MarkdownText
+
+
+class WhyStep(Model):
+    why: Why
+
+
+class DerivationStep(Model):
+    derivation: Derivation
+
+
+class QuizStep(Model):
+    quiz: Annotated[
+        Union[Annotated[QuizRef, Tag("ref")], Annotated[Question, Tag("inline")]],
+        Discriminator(lambda v: "ref" if isinstance(v, dict) and "ref" in v
+                      else ("ref" if isinstance(v, QuizRef) else "inline")),
+    ]
+
+
+class RunStep(Model):
+    run: Run
+
+
+STEP_KINDS = ("prose", "why", "derivation", "quiz", "run")
+
+
+def _step_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        kinds = [k for k in STEP_KINDS if k in value]
+        return kinds[0] if kinds else None
+    for kind in STEP_KINDS:
+        if hasattr(value, kind):
+            return kind
+    return None
+
+
+Step = Annotated[
+    Union[
+        Annotated[ProseStep, Tag("prose")],
+        Annotated[WhyStep, Tag("why")],
+        Annotated[DerivationStep, Tag("derivation")],
+        Annotated[QuizStep, Tag("quiz")],
+        Annotated[RunStep, Tag("run")],
+    ],
+    Discriminator(
+        _step_kind,
+        custom_error_type="step_kind",
+        custom_error_message="a step needs one of: prose, why, derivation, quiz, run",
+    ),
+]
+
+
+class Lesson(Model):
+    id: Annotated[str, Field(pattern=r"^\d\d-\d\d-[a-z0-9]+(-[a-z0-9]+)*$")]
+    chapter: Annotated[int, Field(ge=1, le=9)]
+    title: Text
+    level: Level = 1
+    minutes: Annotated[int, Field(ge=1, le=60)] | None = None
+    steps: Annotated[list[Step], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _chapter_matches_id(self) -> "Lesson":
+        if int(self.id[:2]) != self.chapter:
+            raise ValueError(f"id {self.id!r} starts with chapter {self.id[:2]} "
+                             f"but chapter is {self.chapter}")
+        return self
+
+    @property
+    def short_id(self) -> str:
+        """``03-02`` for ``03-02-perceptron-gates``: what ``tutor lesson`` takes."""
+        return self.id[:5]
+
+    def why_id(self, step_index: int) -> str:
+        """Stable review-item id of a why step: its own id, else lesson id + step number."""
+        step = self.steps[step_index]
+        assert isinstance(step, WhyStep)
+        return step.why.id or f"{self.id}/why-{step_index}"
+
+    def derivation_id(self, step_index: int) -> str:
+        step = self.steps[step_index]
+        assert isinstance(step, DerivationStep)
+        return step.derivation.id or f"{self.id}/derivation-{step_index}"
+
+
+class Chapter(Model):
+    number: Annotated[int, Field(ge=1, le=9)]
+    title: Text
+    summary: Text | None = None
+
+
+class ChapterList(Model):
+    chapters: Annotated[list[Chapter], Field(min_length=1)]

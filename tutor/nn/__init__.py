@@ -1,0 +1,32 @@
+"""tutor.nn — a small deep-learning engine written from scratch in NumPy, to be read.
+
+Layers (``forward(x, train=True)``, ``backward(dout) -> dx``, ``params``/``grads`` dicts):
+    Linear, Sigmoid, Tanh, ReLU, LeakyReLU, GELU, Step, Softmax, Dropout, BatchNorm1d, Residual,
+    Conv2d, MaxPool2d, Flatten, RNN, Embedding, ScaledDotProductAttention, Sequential
+Losses (``forward(pred, target) -> float``, ``backward() -> dpred``):
+    MSELoss, BCEWithLogitsLoss, SoftmaxCrossEntropyLoss
+Submodules: ``init`` (initialisers), ``optim`` (optimizers and L1/L2 penalties), ``data`` (data
+sets), ``gradcheck`` (numerical gradient check), ``train`` (the training loop, yielding events).
+
+Training runs in float32 by default; a layer computes in the dtype of its input, and
+``model.to(np.float64)`` switches a network to float64 (what gradcheck uses).
+``manual_seed(seed)`` makes every initialisation and dropout mask reproducible.
+
+Imports NumPy only.
+"""
+
+from .activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Step, Tanh
+from .attention import ScaledDotProductAttention
+from .conv import Conv2d, MaxPool2d
+from .init import manual_seed
+from .layers import BatchNorm1d, Dropout, Embedding, Flatten, Linear
+from .losses import BCEWithLogitsLoss, Loss, MSELoss, SoftmaxCrossEntropyLoss
+from .module import Module, Residual, Sequential
+from .recurrent import RNN
+
+__all__ = [
+    "Module", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "Step", "Softmax",
+    "Dropout", "BatchNorm1d", "Residual", "Conv2d", "MaxPool2d", "Flatten", "RNN", "Embedding",
+    "ScaledDotProductAttention", "Sequential", "Loss", "MSELoss", "BCEWithLogitsLoss",
+    "SoftmaxCrossEntropyLoss", "manual_seed",
+]

@@ -1,0 +1,165 @@
+"""`tutor`: the command line. With no command it opens the TUI; it wires content, store and UI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from tutor.content import Library, bundled_content_dirs, load_library
+
+
+def default_lang() -> str:
+    for var in ("TUTOR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "ko" if value.lower().startswith("ko") else "en"
+    return "en"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=["ko", "en"], default=argparse.SUPPRESS,
+                        help="language of the interface and content (default: from LANG, else en)")
+    common.add_argument("--content", action="append", type=Path, default=argparse.SUPPRESS,
+                        metavar="DIR", help="an extra lessons/quizzes directory (repeatable)")
+    common.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="PATH",
+                        help="the progress database (default: in the user data directory)")
+    common.add_argument("--ascii", action="store_true", default=argparse.SUPPRESS,
+                        help="draw with ASCII only (for terminals that draw box characters "
+                             "two cells wide)")
+
+    parser = argparse.ArgumentParser(
+        prog="tutor", parents=[common],
+        description="Why Tutor: learn deep learning by asking WHY until it is understood.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("lesson", parents=[common], help="open one lesson, e.g. `tutor lesson 03-02`")
+    p.add_argument("lesson_id", help="a lesson id or its CC-NN prefix")
+
+    p = sub.add_parser("validate", parents=[common],
+                       help="check lesson and quiz files; exit 1 on any error")
+    p.add_argument("paths", nargs="*", type=Path,
+                   help="files or directories (default: the bundled content and --content dirs)")
+
+    sub.add_parser("stats", parents=[common], help="a summary of your progress")
+    return parser
+
+
+def _options(args: argparse.Namespace) -> argparse.Namespace:
+    args.lang = getattr(args, "lang", None) or default_lang()
+    args.content = getattr(args, "content", None) or []
+    args.db = getattr(args, "db", None)
+    args.ascii = getattr(args, "ascii", None)
+    return args
+
+
+def content_paths(args: argparse.Namespace) -> list[Path]:
+    return bundled_content_dirs() + list(args.content)
+
+
+def run_checker():
+    """The experiment registry's parameter check, if the experiments package provides one."""
+    try:
+        from tutor.experiments import check_run_step  # noqa: PLC0415 (optional until it exists)
+    except ImportError:
+        return None
+    return check_run_step
+
+
+def generator_checker():
+    try:
+        from tutor.content.generators import check_generator  # noqa: PLC0415
+    except ImportError:
+        return None
+    return check_generator
+
+
+def load(paths: list[Path]) -> Library:
+    return load_library(paths, check_run=run_checker(), check_generator=generator_checker())
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    paths = list(args.paths) or content_paths(args)
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        print(f"{path}: no such file or directory", file=sys.stderr)
+    lib = load([p for p in paths if p.exists()])
+    for error in lib.errors:
+        print(error)
+    errors = len(lib.errors) + len(missing)
+    print(f"{len(lib.lessons)} lessons, {len(lib.questions)} questions, {errors} errors")
+    return 1 if errors else 0
+
+
+def open_store(args: argparse.Namespace):
+    from tutor.store import ProgressStore  # noqa: PLC0415
+
+    return ProgressStore(args.db)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    lib = load(content_paths(args))
+    store = open_store(args)
+    for notice in store.notices:
+        print(notice, file=sys.stderr)
+    progress = store.progress()
+    ko = args.lang == "ko"
+    for number in range(1, 10):
+        lessons = lib.lessons_in(number)
+        if not lessons:
+            continue
+        done = sum(1 for l in lessons if progress.get(l.id) and progress[l.id].completed)
+        chapter = lib.chapters.get(number)
+        title = chapter.title.get(args.lang) if chapter else ""
+        label = f"{number}장" if ko else f"Chapter {number}"
+        print(f"{label}  {title}: {done}/{len(lessons)}" + (" 완료" if ko else " done"))
+    attempts = store.attempts()
+    answered = [a for a in attempts if a["correct"] is not None]
+    right = sum(a["correct"] for a in answered)
+    if ko:
+        print(f"답한 문항 {len(answered)}개, 정답 {right}개; 자기 평가 "
+              f"{sum(1 for a in attempts if a['rating'])}회")
+    else:
+        print(f"{len(answered)} questions answered, {right} right; "
+              f"{sum(1 for a in attempts if a['rating'])} self-ratings")
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None) -> int:
+    lib = load(content_paths(args))
+    if start_lesson and lib.find_lesson(start_lesson) is None:
+        print(f"tutor: no lesson {start_lesson!r}; try one of: "
+              + ", ".join(l.short_id for l in lib.lessons.values()), file=sys.stderr)
+        return 2
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        print("tutor: the TUI needs a terminal (try `tutor validate` or `tutor stats`)",
+              file=sys.stderr)
+        return 2
+    from tutor.ui.app import TutorApp  # noqa: PLC0415 (only the TUI needs textual)
+
+    store = open_store(args)
+    app = TutorApp(lib, store, args.lang, start_lesson=start_lesson, ascii_only=args.ascii)
+    app.run()
+    store.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = _options(parser.parse_args(argv))
+    try:
+        if args.command == "validate":
+            return cmd_validate(args)
+        if args.command == "stats":
+            return cmd_stats(args)
+        if args.command == "lesson":
+            return cmd_tui(args, start_lesson=args.lesson_id)
+        return cmd_tui(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

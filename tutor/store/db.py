@@ -1,0 +1,234 @@
+"""The learner's progress in one SQLite file.
+
+SQLite because it is embedded (nothing to start) and crash-safe: every write is its own
+transaction in WAL mode, so a killed process loses at most the answer in flight. The schema is
+versioned with ``PRAGMA user_version`` and upgraded by the ordered MIGRATIONS below.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "why-tutor"
+
+# Each entry upgrades the schema from version i to i+1. Never edit a released entry: append.
+MIGRATIONS: list[str] = [
+    # 1: lesson positions, every answer and self-rating, small key/value state.
+    """
+    CREATE TABLE lesson_progress (
+        lesson_id    TEXT PRIMARY KEY,
+        step         INTEGER NOT NULL,
+        total_steps  INTEGER NOT NULL,
+        completed_at TEXT,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE TABLE attempts (
+        id         INTEGER PRIMARY KEY,
+        item_id    TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('why', 'quiz', 'derivation')),
+        lesson_id  TEXT,
+        answer     TEXT,
+        correct    INTEGER CHECK (correct IN (0, 1)),
+        rating     INTEGER CHECK (rating BETWEEN 1 AND 4),
+        seconds    REAL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX attempts_by_item ON attempts (item_id, created_at);
+    CREATE TABLE app_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "progress.sqlite3"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class UnusableDatabase(Exception):
+    """The file is not a database we can use (corrupt, not SQLite, or from a newer tutor)."""
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    lesson_id: str
+    step: int
+    total_steps: int
+    completed: bool
+
+    @property
+    def fraction(self) -> float:
+        if self.completed:
+            return 1.0
+        return min(self.step / self.total_steps, 1.0) if self.total_steps else 0.0
+
+
+class ProgressStore:
+    """Open (creating or upgrading) the progress database at ``path``.
+
+    A file we cannot use is renamed aside with a timestamp, never deleted, and the store starts
+    fresh; what happened is in ``notices`` for the UI and CLI to show.
+    """
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path is not None else default_db_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.notices: list[str] = []
+        try:
+            self._conn = self._open()
+        except UnusableDatabase as problem:
+            kept = self._set_aside(str(problem))
+            self.notices.append(f"{problem}; it was kept as {kept} and a fresh one was started.")
+            self._conn = self._open()
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable against a killed process in WAL mode (only power loss can
+            # drop the last commit), and much faster than FULL.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise UnusableDatabase(
+                    f"The progress file {self.path} was written by a newer Why Tutor "
+                    f"(schema {version}, this one knows {SCHEMA_VERSION})")
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise UnusableDatabase(f"The progress file {self.path} is damaged")
+            self._migrate(conn, version)
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise UnusableDatabase(f"The progress file {self.path} is not a usable database "
+                                   f"({err})") from None
+        except UnusableDatabase:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, version: int) -> None:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[target - 1].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _set_aside(self, reason: str) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        kept = self.path.with_name(f"{self.path.name}.unusable-{stamp}")
+        n = 1
+        while kept.exists():
+            kept = self.path.with_name(f"{self.path.name}.unusable-{stamp}-{n}")
+            n += 1
+        self.path.rename(kept)
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.rename(kept.with_name(kept.name + suffix))
+        return kept
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write, one transaction: all of it lands or none of it."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- lessons -------------------------------------------------------------------------
+
+    def save_position(self, lesson_id: str, step: int, total_steps: int) -> None:
+        """Remember that the learner reached ``step`` (0-based) of a lesson."""
+        with self._write() as db:
+            db.execute(
+                """INSERT INTO lesson_progress (lesson_id, step, total_steps, updated_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (lesson_id) DO UPDATE SET
+                     step = excluded.step, total_steps = excluded.total_steps,
+                     updated_at = excluded.updated_at""",
+                (lesson_id, step, total_steps, _now()))
+            db.execute("INSERT OR REPLACE INTO app_state (key, value) VALUES ('last_lesson', ?)",
+                       (lesson_id,))
+
+    def complete_lesson(self, lesson_id: str, total_steps: int) -> None:
+        with self._write() as db:
+            db.execute(
+                """INSERT INTO lesson_progress (lesson_id, step, total_steps, completed_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (lesson_id) DO UPDATE SET
+                     step = excluded.step, total_steps = excluded.total_steps,
+                     completed_at = COALESCE(lesson_progress.completed_at, excluded.completed_at),
+                     updated_at = excluded.updated_at""",
+                (lesson_id, total_steps - 1, total_steps, _now(), _now()))
+
+    def position(self, lesson_id: str) -> int:
+        row = self._conn.execute("SELECT step FROM lesson_progress WHERE lesson_id = ?",
+                                 (lesson_id,)).fetchone()
+        return row[0] if row else 0
+
+    def progress(self) -> dict[str, LessonProgress]:
+        rows = self._conn.execute(
+            "SELECT lesson_id, step, total_steps, completed_at IS NOT NULL FROM lesson_progress")
+        return {r[0]: LessonProgress(r[0], r[1], r[2], bool(r[3])) for r in rows}
+
+    def last_lesson(self) -> str | None:
+        row = self._conn.execute("SELECT value FROM app_state WHERE key = 'last_lesson'").fetchone()
+        return row[0] if row else None
+
+    # -- answers -------------------------------------------------------------------------
+
+    def record_attempt(self, item_id: str, kind: str, *, lesson_id: str | None = None,
+                       answer: str | None = None, correct: bool | None = None,
+                       rating: int | None = None, seconds: float | None = None) -> int:
+        """Keep one answer or self-rating; these are what review scheduling reads."""
+        with self._write() as db:
+            cur = db.execute(
+                """INSERT INTO attempts (item_id, kind, lesson_id, answer, correct, rating,
+                                         seconds, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (item_id, kind, lesson_id, answer, None if correct is None else int(correct),
+                 rating, seconds, _now()))
+            return cur.lastrowid
+
+    def attempts(self, item_id: str | None = None) -> list[sqlite3.Row]:
+        self._conn.row_factory = sqlite3.Row
+        try:
+            if item_id is None:
+                return self._conn.execute("SELECT * FROM attempts ORDER BY id").fetchall()
+            return self._conn.execute("SELECT * FROM attempts WHERE item_id = ? ORDER BY id",
+                                      (item_id,)).fetchall()
+        finally:
+            self._conn.row_factory = None

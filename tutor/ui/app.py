@@ -1,0 +1,60 @@
+"""The Why Tutor Textual application."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from tutor.content import Library
+from tutor.store import ProgressStore
+
+from .screens.help import HelpScreen
+from .screens.home import HomeScreen
+from .screens.lesson import LessonScreen
+from .strings import tr
+
+
+class TutorApp(App):
+    CSS_PATH = Path(__file__).with_name("tutor.tcss")
+    BINDINGS = [Binding("question_mark", "help", "Help", show=False)]
+
+    def __init__(self, library: Library, store: ProgressStore, lang: str = "en", *,
+                 start_lesson: str | None = None, notices: list[str] | None = None,
+                 ascii_only: bool | None = None):
+        super().__init__()
+        self.library = library
+        self.store = store
+        self.lang = lang
+        self.start_lesson = start_lesson
+        self.notices = list(notices or []) + [tr("notice_db", lang, msg=n) for n in store.notices]
+        # Korean terminals often draw box and block characters two cells wide; ASCII keeps
+        # the layout straight there (TUTOR_ASCII=1 or --ascii).
+        self.ascii_only = (os.environ.get("TUTOR_ASCII") == "1") if ascii_only is None else ascii_only
+
+    def on_mount(self) -> None:
+        self.title = tr("app_title", self.lang)
+        if self.ascii_only:
+            self.add_class("ascii")
+        self.push_screen(HomeScreen())
+        if self.start_lesson:
+            self.open_lesson(self.start_lesson)
+
+    def open_lesson(self, lesson_id: str) -> None:
+        lesson = self.library.lessons.get(lesson_id) or self.library.find_lesson(lesson_id)
+        if lesson is None:
+            self.notify(f"No lesson {lesson_id!r}", severity="error")
+            return
+        self.push_screen(LessonScreen(lesson))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.lang, str(self.store.path)))
+
+    def action_toggle_language(self) -> None:
+        self.lang = "en" if self.lang == "ko" else "ko"
+        self.title = tr("app_title", self.lang)
+        if isinstance(self.screen, HomeScreen):
+            self.screen.refresh_content()

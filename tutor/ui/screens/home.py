@@ -1,0 +1,103 @@
+"""Home: the nine chapters, their lessons with progress, and "continue" first."""
+
+from __future__ import annotations
+
+from rich.text import Text as RichText
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..strings import tr
+
+
+def progress_bar(fraction: float, width: int = 10, ascii_only: bool = False) -> str:
+    filled = round(fraction * width)
+    full, empty = ("#", "-") if ascii_only else ("■", "□")
+    return f"{full * filled}{empty * (width - filled)} {round(fraction * 100):3d}%"
+
+
+class HomeScreen(Screen):
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit"),
+        Binding("l", "app.toggle_language", "Language"),
+        Binding("question_mark", "app.help", "Help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="notices", classes="hidden")
+        yield OptionList(id="lessons")
+        yield Static("", id="home-hint", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_content()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_content()
+
+    def refresh_content(self) -> None:
+        app = self.app
+        lang = app.lang
+        lib = app.library
+        ascii_only = app.ascii_only
+        progress = app.store.progress()
+        app.title = tr("app_title", lang)
+        options: list[Option] = []
+
+        last = app.store.last_lesson()
+        if last and last in lib.lessons and not (progress.get(last) and progress[last].completed):
+            lesson = lib.lessons[last]
+            step = app.store.position(last) + 1
+            key = "continue_ascii" if ascii_only else "continue"
+            options.append(Option(RichText(tr(key, lang, title=lesson.title.get(lang), step=step,
+                                             total=len(lesson.steps)), style="bold"),
+                                  id=f"continue:{last}"))
+
+        for number in range(1, 10):
+            chapter = lib.chapters.get(number)
+            title = chapter.title.get(lang) if chapter else ""
+            lessons = lib.lessons_in(number)
+            done = sum(1 for l in lessons if progress.get(l.id) and progress[l.id].completed)
+            head = tr("chapter", lang, n=number, title=title)
+            if lessons:
+                head += f"  ({done}/{len(lessons)})"
+            options.append(Option(RichText(head, style="bold"), id=f"chapter:{number}",
+                                  disabled=True))
+            if not lessons:
+                options.append(Option(RichText(tr("no_lessons", lang), style="dim"),
+                                      id=f"empty:{number}", disabled=True))
+            for lesson in lessons:
+                p = progress.get(lesson.id)
+                fraction = p.fraction if p else 0.0
+                line = RichText(f"  {lesson.short_id}  ")
+                line.append(lesson.title.get(lang))
+                line.append("  ")
+                line.append(progress_bar(fraction, ascii_only=ascii_only),
+                            style="green" if fraction >= 1 else "")
+                options.append(Option(line, id=f"lesson:{lesson.id}"))
+
+        option_list = self.query_one("#lessons", OptionList)
+        highlighted = option_list.highlighted
+        option_list.clear_options()
+        option_list.add_options(options)
+        first = next((i for i, o in enumerate(options) if not o.disabled), None)
+        option_list.highlighted = highlighted if highlighted is not None else first
+        option_list.focus()
+
+        notices = self.query_one("#notices", Static)
+        lines = list(app.notices)
+        if lib.errors:
+            bad = lib.bad_files
+            lines.append(tr("bad_files", lang, n=len(bad), files=", ".join(bad[:3])
+                            + (" …" if len(bad) > 3 else "")))
+        notices.update(RichText("\n".join(lines)))
+        notices.set_class(not lines, "hidden")
+        self.query_one("#home-hint", Static).update(RichText(tr("home_hint", lang)))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        kind, _, lesson_id = (event.option.id or "").partition(":")
+        if kind in ("continue", "lesson"):
+            self.app.open_lesson(lesson_id)

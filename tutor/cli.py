@@ -159,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_tui(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `tutor validate | head`: the reader left; say nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

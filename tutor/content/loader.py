@@ -114,8 +114,7 @@ def _real_loc(loc: tuple, data: Any) -> tuple:
 
 _UNION_TAGS = {"prose", "why", "derivation", "quiz", "run", "ref", "inline", "mcq", "multi",
                "numeric", "order", "short", "generated",
-               "function-after[_math_renders(), MarkdownText]",
-               "function-after[_answer_among_choices(), McqQuestion]"}
+               "function-after[_math_renders(), MarkdownText]"}
 
 
 def _message(err: dict, loc: tuple) -> str:
@@ -159,6 +158,9 @@ def _errors_from_validation(exc: ValidationError, data: Any, smap: SourceMap, fi
     seen = set()
     for err in exc.errors():
         loc = _real_loc(tuple(err["loc"]), data)
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found") and \
+                err.get("ctx", {}).get("discriminator") == "'type'":
+            loc += ("type",)
         full = prefix + loc
         line = smap.line_of(full)
         item = ContentError(file, line, format_field(full), _message(err, loc))

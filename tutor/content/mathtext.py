@@ -18,6 +18,7 @@ from functools import lru_cache
 from pylatexenc.latexwalker import (
     LatexCharsNode,
     LatexCommentNode,
+    LatexEnvironmentNode,
     LatexGroupNode,
     LatexMacroNode,
     LatexMathNode,
@@ -152,6 +153,9 @@ class _Renderer:
             return self.render(tok.nodelist)
         if isinstance(tok, LatexMacroNode):
             return self.macro(tok)
+        if isinstance(tok, LatexEnvironmentNode):
+            raise UnsupportedLatex(f"LaTeX environments (\\begin{{{tok.environmentname}}}) are "
+                                   f"not supported; write one equation per step")
         raise UnsupportedLatex(f"cannot show {tok.latex_verbatim()!r}")
 
     def macro(self, node: LatexMacroNode) -> str:

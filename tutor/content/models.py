@@ -10,7 +10,16 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .mathtext import UnsupportedLatex, check_inline_math, latex_to_unicode
 
@@ -73,12 +82,14 @@ class McqQuestion(QuestionBase):
     choices: Annotated[list[MarkdownText], Field(min_length=2)]
     answer: int
 
-    @model_validator(mode="after")
-    def _answer_among_choices(self) -> "McqQuestion":
-        if not 0 <= self.answer < len(self.choices):
-            raise ValueError(f"answer {self.answer} is not among the {len(self.choices)} choices "
+    @field_validator("answer")
+    @classmethod
+    def _answer_among_choices(cls, answer: int, info: ValidationInfo) -> int:
+        choices = info.data.get("choices")
+        if choices is not None and not 0 <= answer < len(choices):
+            raise ValueError(f"answer {answer} is not among the {len(choices)} choices "
                              f"(count from 0)")
-        return self
+        return answer
 
 
 class MultiQuestion(QuestionBase):
@@ -88,15 +99,17 @@ class MultiQuestion(QuestionBase):
     choices: Annotated[list[MarkdownText], Field(min_length=2)]
     answers: Annotated[list[int], Field(min_length=1)]
 
-    @model_validator(mode="after")
-    def _answers_among_choices(self) -> "MultiQuestion":
-        bad = [a for a in self.answers if not 0 <= a < len(self.choices)]
+    @field_validator("answers")
+    @classmethod
+    def _answers_among_choices(cls, answers: list[int], info: ValidationInfo) -> list[int]:
+        choices = info.data.get("choices")
+        bad = [a for a in answers if choices is not None and not 0 <= a < len(choices)]
         if bad:
-            raise ValueError(f"answers {bad} are not among the {len(self.choices)} choices "
+            raise ValueError(f"answers {bad} are not among the {len(choices)} choices "
                              f"(count from 0)")
-        if len(set(self.answers)) != len(self.answers):
+        if len(set(answers)) != len(answers):
             raise ValueError("answers repeat a choice")
-        return self
+        return answers
 
 
 class NumericQuestion(QuestionBase):

@@ -1,0 +1,36 @@
+import pytest
+
+from tutor.content import UnsupportedLatex, latex_to_unicode, render_inline_math
+
+
+@pytest.mark.parametrize("source,shown", [
+    (r"\frac{\partial L}{\partial w_1}", "∂L/∂w₁"),
+    (r"\sigma(z) = \frac{1}{1+e^{-z}}", "σ(z) = 1/(1+e⁻ᶻ)"),
+    (r"\sigma'(z) = \sigma(z)(1-\sigma(z))", "σ'(z) = σ(z)(1-σ(z))"),
+    (r"\mathbf{W}^\top \mathbf{x}", "Wᵀx"),
+    (r"\hat{y}", "ŷ"),
+    (r"\sum_{i=1}^{n} x_i^2", "Σᵢ₌₁ⁿ xᵢ²"),
+    (r"\sqrt{x^2+1}", "√(x²+1)"),
+    (r"\hat{m}_t = \frac{m_t}{1-\beta_1^t}", "m̂ₜ = mₜ/(1-β₁ᵗ)"),
+    (r"a \cdot b \le \|a\| \, \|b\|", "a · b ≤ ‖a‖ ‖b‖"),
+    (r"\nabla_\theta L", "∇_θL"),
+])
+def test_renders_readable_unicode(source, shown):
+    assert latex_to_unicode(source) == shown
+
+
+def test_fraction_sides_are_bracketed_only_when_needed():
+    assert latex_to_unicode(r"\frac{a+b}{c}") == "(a+b)/c"
+    assert latex_to_unicode(r"\frac{a}{b}") == "a/b"
+
+
+@pytest.mark.parametrize("source", [r"\foo x", r"\frac{a}", r"a & b", r"x^", r"\sqrt[3]{x}",
+                                    r"\begin{align} x \end{align}", r"\frac{a}{b"])
+def test_outside_the_subset_is_an_error(source):
+    with pytest.raises(UnsupportedLatex):
+        latex_to_unicode(source)
+
+
+def test_inline_math_in_markdown():
+    assert render_inline_math(r"so $\sigma(0) = \frac{1}{2}$ here") == "so σ(0) = 1/2 here"
+    assert render_inline_math("costs \\$5 and \\$6") == "costs \\$5 and \\$6"

@@ -102,3 +102,24 @@ def tr(key: str, lang: str, **values: object) -> str:
     """The interface string ``key`` in ``lang``, with ``values`` filled in."""
     text = STRINGS[key][lang]
     return text.format(**values) if values else text
+
+
+# Footer labels by action: Textual's bindings are declared once per class, so each screen
+# relabels its own with these in the learner's language.
+ACTION_LABELS = {
+    "app.quit": "b_quit", "app.toggle_language": "b_lang", "app.help": "b_help",
+    "next": "b_next", "skip": "b_skip", "type_answer": "b_type", "back": "b_back",
+    "dismiss": "b_back",
+}
+
+
+def localize_bindings(node, lang: str) -> None:
+    """Relabel ``node``'s footer bindings in ``lang``."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [
+            replace(b, description=tr(ACTION_LABELS[b.action], lang))
+            if b.action in ACTION_LABELS else b
+            for b in bindings
+        ]

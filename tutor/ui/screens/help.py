@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
-from ..strings import tr
+from ..strings import localize_bindings, tr
 
 
 class HelpScreen(ModalScreen[None]):
@@ -18,6 +18,10 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.lang = lang
         self.db_path = db_path
+
+    def on_mount(self) -> None:
+        localize_bindings(self, self.lang)
+        self.refresh_bindings()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):

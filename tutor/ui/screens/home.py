@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..strings import tr
+from ..strings import localize_bindings, tr
 
 
 def progress_bar(fraction: float, width: int = 10, ascii_only: bool = False) -> str:
@@ -45,6 +45,8 @@ class HomeScreen(Screen):
         ascii_only = app.ascii_only
         progress = app.store.progress()
         app.title = tr("app_title", lang)
+        localize_bindings(self, lang)
+        self.refresh_bindings()
         options: list[Option] = []
 
         last = app.store.last_lesson()

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from tutor.content import Lesson
 
-from ..strings import tr
+from ..strings import localize_bindings, tr
 from ..widgets.steps import Attempt, StepWidget, make_step_widget
 
 
@@ -49,6 +49,8 @@ class LessonScreen(Screen):
     def on_mount(self) -> None:
         app = self.app
         lang = app.lang
+        localize_bindings(self, lang)
+        self.refresh_bindings()
         self.query_one("#lesson-title", Static).update(
             RichText(f"{self.lesson.short_id}  {self.lesson.title.get(lang)}", style="bold"))
         saved = min(app.store.position(self.lesson.id), self.total - 1)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import fsrs
 import platformdirs
 
 APP_NAME = "why-tutor"
@@ -47,6 +48,27 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: spaced repetition. One FSRS card per review item (why, quiz question, derivation),
+    # stored as the fsrs package's own JSON, plus every review for statistics and export.
+    """
+    CREATE TABLE review_cards (
+        item_id    TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        lesson_id  TEXT,
+        card_json  TEXT NOT NULL,
+        due        TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX review_cards_by_due ON review_cards (due);
+    CREATE TABLE review_log (
+        id          INTEGER PRIMARY KEY,
+        item_id     TEXT NOT NULL,
+        rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+        reviewed_at TEXT NOT NULL,
+        duration_ms INTEGER
+    );
+    CREATE INDEX review_log_by_item ON review_log (item_id, reviewed_at);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -57,6 +79,11 @@ def default_db_path() -> Path:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _iso(moment: datetime) -> str:
+    """UTC ISO text with a fixed width, so that comparing strings compares times."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
 class UnusableDatabase(Exception):
@@ -77,6 +104,14 @@ class LessonProgress:
         return min(self.step / self.total_steps, 1.0) if self.total_steps else 0.0
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    item_id: str
+    kind: str
+    lesson_id: str | None
+    card: fsrs.Card
+
+
 class ProgressStore:
     """Open (creating or upgrading) the progress database at ``path``.
 
@@ -84,7 +119,8 @@ class ProgressStore:
     fresh; what happened is in ``notices`` for the UI and CLI to show.
     """
 
-    def __init__(self, path: Path | str | None = None):
+    def __init__(self, path: Path | str | None = None, scheduler: fsrs.Scheduler | None = None):
+        self.scheduler = scheduler or fsrs.Scheduler()
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.notices: list[str] = []
@@ -212,16 +248,87 @@ class ProgressStore:
 
     def record_attempt(self, item_id: str, kind: str, *, lesson_id: str | None = None,
                        answer: str | None = None, correct: bool | None = None,
-                       rating: int | None = None, seconds: float | None = None) -> int:
-        """Keep one answer or self-rating; these are what review scheduling reads."""
+                       rating: int | None = None, seconds: float | None = None,
+                       now: datetime | None = None) -> int:
+        """Keep one answer or self-rating and reschedule the item's review, in one transaction.
+
+        A self-rating is the FSRS rating; a checked answer counts as Good when right and Again
+        when wrong; an item met without either (a derivation read through) becomes a new card,
+        due at once, so it comes back in the next review session.
+        """
+        now = now or datetime.now(timezone.utc)
+        if rating is None and correct is not None:
+            rating = 3 if correct else 1
         with self._write() as db:
             cur = db.execute(
                 """INSERT INTO attempts (item_id, kind, lesson_id, answer, correct, rating,
                                          seconds, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 (item_id, kind, lesson_id, answer, None if correct is None else int(correct),
-                 rating, seconds, _now()))
+                 rating, seconds, now.isoformat(timespec="milliseconds")))
+            self._schedule(db, item_id, kind, lesson_id, rating, now, seconds)
             return cur.lastrowid
+
+    def _schedule(self, db: sqlite3.Connection, item_id: str, kind: str, lesson_id: str | None,
+                  rating: int | None, now: datetime, seconds: float | None) -> None:
+        row = db.execute("SELECT card_json FROM review_cards WHERE item_id = ?",
+                         (item_id,)).fetchone()
+        if row is None:
+            card = fsrs.Card(due=now)
+        elif rating is None:
+            return  # met again without an answer: the schedule stands
+        else:
+            card = fsrs.Card.from_json(row[0])
+        if rating is not None:
+            duration = None if seconds is None else int(seconds * 1000)
+            card, _log = self.scheduler.review_card(card, fsrs.Rating(rating), now, duration)
+            db.execute("INSERT INTO review_log (item_id, rating, reviewed_at, duration_ms) "
+                       "VALUES (?, ?, ?, ?)", (item_id, rating, now.isoformat(), duration))
+        db.execute(
+            """INSERT INTO review_cards (item_id, kind, lesson_id, card_json, due, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (item_id) DO UPDATE SET
+                 card_json = excluded.card_json, due = excluded.due""",
+            (item_id, kind, lesson_id, card.to_json(), _iso(card.due), now.isoformat()))
+
+    # -- reviews -------------------------------------------------------------------------
+
+    def card(self, item_id: str) -> fsrs.Card | None:
+        row = self._conn.execute("SELECT card_json FROM review_cards WHERE item_id = ?",
+                                 (item_id,)).fetchone()
+        return fsrs.Card.from_json(row[0]) if row else None
+
+    def review_items(self) -> list[ReviewItem]:
+        rows = self._conn.execute(
+            "SELECT item_id, kind, lesson_id, card_json FROM review_cards ORDER BY due, item_id")
+        return [ReviewItem(r[0], r[1], r[2], fsrs.Card.from_json(r[3])) for r in rows]
+
+    def due_reviews(self, now: datetime | None = None) -> list[ReviewItem]:
+        """Items whose review is due, the most overdue first."""
+        now = now or datetime.now(timezone.utc)
+        rows = self._conn.execute(
+            "SELECT item_id, kind, lesson_id, card_json FROM review_cards WHERE due <= ? "
+            "ORDER BY due, item_id", (_iso(now),))
+        return [ReviewItem(r[0], r[1], r[2], fsrs.Card.from_json(r[3])) for r in rows]
+
+    def due_count(self, now: datetime | None = None) -> int:
+        now = now or datetime.now(timezone.utc)
+        return self._conn.execute("SELECT count(*) FROM review_cards WHERE due <= ?",
+                                  (_iso(now),)).fetchone()[0]
+
+    def retrievability(self, item: ReviewItem, now: datetime | None = None) -> float:
+        """The chance FSRS gives of recalling the item now (0 for one never answered)."""
+        return self.scheduler.get_card_retrievability(item.card, now or datetime.now(timezone.utc))
+
+    def hardest_first(self, now: datetime | None = None) -> list[ReviewItem]:
+        """Every item, the one you are most likely to have forgotten first (for cramming)."""
+        now = now or datetime.now(timezone.utc)
+        return sorted(self.review_items(), key=lambda item: (self.retrievability(item, now),
+                                                             item.item_id))
+
+    def review_log(self) -> list[tuple[str, int, str]]:
+        return self._conn.execute(
+            "SELECT item_id, rating, reviewed_at FROM review_log ORDER BY id").fetchall()
 
     def attempts(self, item_id: str | None = None) -> list[sqlite3.Row]:
         self._conn.row_factory = sqlite3.Row

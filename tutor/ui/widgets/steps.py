@@ -8,7 +8,6 @@ False when the step is finished and the lesson may move on. Answers leave the wi
 
 from __future__ import annotations
 
-import random
 import time
 
 from rich.text import Text as RichText
@@ -33,6 +32,8 @@ from tutor.content import (
     render_inline_math,
 )
 from tutor.content.models import Text as Bilingual
+
+from tutor.practice.grading import Graded, answer_text, grade, shuffled_order
 
 from ..strings import tr
 
@@ -178,8 +179,9 @@ class WhyCard(StepWidget, SelfRating):
 class DerivationCard(StepWidget):
     """Reveal one line at a time, each with its justification."""
 
-    def __init__(self, step: DerivationStep, lang: str, **kwargs):
+    def __init__(self, item_id: str, step: DerivationStep, lang: str, **kwargs):
         super().__init__(lang, **kwargs)
+        self.item_id = item_id
         self.derivation = step.derivation
         self.shown = len(self.derivation.steps) if self.review else 0
         self.skipped = False
@@ -237,6 +239,8 @@ class DerivationCard(StepWidget):
             self._update_hint()
             return True
         self.done = True
+        # Read through: it becomes a review item, practised line by line later.
+        self.post_message(Attempt(self.item_id, "derivation", seconds=self.elapsed()))
         return False
 
     def skip(self) -> bool:
@@ -246,6 +250,7 @@ class DerivationCard(StepWidget):
             return False
         self.skipped = True
         self.done = True
+        self.post_message(Attempt(self.item_id, "derivation", seconds=self.elapsed()))
         self._update_hint()
         return True
 
@@ -259,12 +264,9 @@ class QuizCard(StepWidget, SelfRating):
         self.answered = self.review
         self.selected: set[int] = set()
         self.revealed = self.review
-        rng = random.Random(seed if seed is not None else question.id)
         self.order: list[int] = []
         if isinstance(question, OrderQuestion):
-            self.order = list(range(len(question.items)))
-            while self.order == sorted(self.order):
-                rng.shuffle(self.order)
+            self.order = shuffled_order(question, seed if seed is not None else question.id)
         self.correct: bool | None = None
 
     # -- layout ----------------------------------------------------------------------------
@@ -303,16 +305,7 @@ class QuizCard(StepWidget, SelfRating):
             self.query_one("#quiz-input", Input).focus()
 
     def answer_text(self) -> str:
-        q = self.question
-        if isinstance(q, McqQuestion):
-            return f"[{q.answer + 1}] {render_inline_math(q.choices[q.answer].get(self.lang))}"
-        if isinstance(q, MultiQuestion):
-            return ", ".join(f"[{a + 1}]" for a in sorted(q.answers))
-        if isinstance(q, NumericQuestion):
-            return f"{q.answer:g}" + (f" {q.unit}" if q.unit else "")
-        if isinstance(q, OrderQuestion):
-            return " ".join(str(self.order.index(i) + 1) for i in range(len(q.items)))
-        return ""
+        return answer_text(self.question, self.lang, self.order)
 
     def _show_feedback(self, correct: bool | None) -> None:
         q = self.question
@@ -332,13 +325,13 @@ class QuizCard(StepWidget, SelfRating):
             box.mount(plain(self.answer_text(), "bold"))
         box.mount(Markdown(f"**{tr('explanation', self.lang)}:** {md(q.explanation, self.lang)}"))
 
-    def _finish(self, given: str, correct: bool) -> None:
+    def _finish(self, graded: Graded) -> None:
         self.answered = True
-        self.correct = correct
+        self.correct = graded.correct
         self.done = True
-        self.post_message(Attempt(self.question.id, "quiz", answer=given, correct=correct,
-                                  seconds=self.elapsed()))
-        self._show_feedback(correct)
+        self.post_message(Attempt(self.question.id, "quiz", answer=graded.given,
+                                  correct=graded.correct, seconds=self.elapsed()))
+        self._show_feedback(graded.correct)
         self.hint(tr("next_hint", self.lang))
 
     # -- keys ------------------------------------------------------------------------------
@@ -348,7 +341,7 @@ class QuizCard(StepWidget, SelfRating):
         if self.done:
             return False
         if isinstance(q, McqQuestion) and 1 <= n <= len(q.choices):
-            self._finish(str(n - 1), n - 1 == q.answer)
+            self._finish(grade(q, str(n)))
             return True
         if isinstance(q, MultiQuestion) and 1 <= n <= len(q.choices):
             self.selected ^= {n - 1}
@@ -369,8 +362,7 @@ class QuizCard(StepWidget, SelfRating):
         if isinstance(q, MultiQuestion):
             if not self.selected:
                 return True
-            given = sorted(self.selected)
-            self._finish(",".join(map(str, given)), set(given) == set(q.answers))
+            self._finish(grade(q, " ".join(str(i + 1) for i in self.selected)))
             return True
         if isinstance(q, WhyQuestion):
             if not self.revealed:
@@ -388,23 +380,11 @@ class QuizCard(StepWidget, SelfRating):
         event.stop()
         if self.done:
             return
-        q = self.question
-        raw = event.value.strip()
-        if isinstance(q, NumericQuestion):
-            try:
-                value = float(raw.replace(",", ""))
-            except ValueError:
-                self.hint(tr("quiz_not_number", self.lang, text=raw))
-                return
-            self._finish(raw, q.is_correct(value))
-        elif isinstance(q, OrderQuestion):
-            parts = raw.replace(",", " ").split()
-            n = len(q.items)
-            if sorted(parts) != sorted(str(i) for i in range(1, n + 1)):
-                self.hint(tr("quiz_bad_order", self.lang, n=n))
-                return
-            chosen = [self.order[int(p) - 1] for p in parts]
-            self._finish(raw, chosen == list(range(n)))
+        graded = grade(self.question, event.value, self.order)
+        if graded.problem:
+            self.hint(graded.problem_text(self.lang))
+            return
+        self._finish(graded)
         event.input.disabled = True
         self.screen.focus()
 
@@ -446,7 +426,7 @@ def make_step_widget(lesson, index: int, library, lang: str, *, review: bool) ->
         why = step.why
         return WhyCard(lesson.why_id(index), why.q, why.a, why.points, lang, **kwargs)
     if isinstance(step, DerivationStep):
-        return DerivationCard(step, lang, **kwargs)
+        return DerivationCard(lesson.derivation_id(index), step, lang, **kwargs)
     if isinstance(step, QuizStep):
         question = step.quiz
         if isinstance(question, QuizRef):

@@ -1,0 +1,108 @@
+"""Every learner-facing string of the interface and the CLI, in Korean and English.
+
+Technical terms keep the English word beside the Korean one, as learners search both.
+"""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    "app_title": {"ko": "Why Tutor — 왜?를 묻는 딥러닝", "en": "Why Tutor — deep learning, by asking why"},
+    "continue": {"ko": "▶ 이어서 하기: {title} ({step}/{total}단계)",
+                 "en": "▶ Continue: {title} (step {step} of {total})"},
+    "continue_ascii": {"ko": "> 이어서 하기: {title} ({step}/{total}단계)",
+                       "en": "> Continue: {title} (step {step} of {total})"},
+    "chapter": {"ko": "{n}장. {title}", "en": "Chapter {n}. {title}"},
+    "no_lessons": {"ko": "    (레슨 준비 중)", "en": "    (lessons coming)"},
+    "bad_files": {"ko": "읽지 못한 파일 {n}개: {files} — `tutor validate`로 자세히 보세요.",
+                  "en": "{n} file(s) could not be loaded: {files} — run `tutor validate` for details."},
+    "home_hint": {"ko": "↑↓ 고르기 · Enter 열기 · L 언어 · ? 도움말 · q 종료",
+                  "en": "↑↓ choose · Enter open · L language · ? help · q quit"},
+    # bindings
+    "b_open": {"ko": "열기", "en": "Open"},
+    "b_quit": {"ko": "종료", "en": "Quit"},
+    "b_back": {"ko": "뒤로", "en": "Back"},
+    "b_help": {"ko": "도움말", "en": "Help"},
+    "b_next": {"ko": "다음", "en": "Next"},
+    "b_skip": {"ko": "레벨 3 건너뛰기", "en": "Skip level 3"},
+    "b_type": {"ko": "답 쓰기", "en": "Type answer"},
+    "b_lang": {"ko": "언어", "en": "Language"},
+    # lesson
+    "step_of": {"ko": "{step}/{total}단계", "en": "step {step} of {total}"},
+    "level": {"ko": "레벨 {n}", "en": "level {n}"},
+    "why_label": {"ko": "왜? (WHY)", "en": "WHY?"},
+    "why_think": {"ko": "먼저 스스로 답해 보세요. [t] 답 쓰기 · [space] 모범 답안 보기",
+                  "en": "Answer it yourself first. [t] type an answer · [space] reveal the model answer"},
+    "model_answer": {"ko": "모범 답안", "en": "Model answer"},
+    "key_points": {"ko": "핵심 포인트", "en": "Key points"},
+    "your_answer": {"ko": "내 답", "en": "Your answer"},
+    "rate_prompt": {"ko": "스스로 평가하세요: [1] 다시 [2] 어려움 [3] 좋음 [4] 쉬움",
+                    "en": "Rate yourself: [1] again [2] hard [3] good [4] easy"},
+    "rate_first": {"ko": "먼저 1–4로 스스로 평가해 주세요.", "en": "Rate yourself 1–4 first."},
+    "rated": {"ko": "평가: {rating} — [space] 다음", "en": "Rated: {rating} — [space] next"},
+    "rating_1": {"ko": "다시 (again)", "en": "again"},
+    "rating_2": {"ko": "어려움 (hard)", "en": "hard"},
+    "rating_3": {"ko": "좋음 (good)", "en": "good"},
+    "rating_4": {"ko": "쉬움 (easy)", "en": "easy"},
+    "derivation_label": {"ko": "유도 (derivation)", "en": "Derivation"},
+    "derivation_hint": {"ko": "[space] 다음 줄 ({shown}/{total})", "en": "[space] next line ({shown}/{total})"},
+    "derivation_skip_hint": {"ko": "[space] 다음 줄 ({shown}/{total}) · [s] 레벨 3 건너뛰기",
+                             "en": "[space] next line ({shown}/{total}) · [s] skip (level 3)"},
+    "derivation_done": {"ko": "유도 끝 — [space] 다음", "en": "Derivation complete — [space] next"},
+    "derivation_skipped": {"ko": "건너뜀 (레벨 3) — 나중에 다시 보세요.", "en": "Skipped (level 3) — come back to it later."},
+    "given": {"ko": "출발점", "en": "Given"},
+    "quiz_label": {"ko": "퀴즈", "en": "Quiz"},
+    "quiz_choose": {"ko": "번호를 눌러 답하세요.", "en": "Press a number to answer."},
+    "quiz_multi": {"ko": "번호로 고르고(여러 개) Enter로 제출하세요.",
+                   "en": "Press numbers to select (several may be right), Enter to submit."},
+    "quiz_numeric": {"ko": "숫자를 입력하고 Enter를 누르세요.", "en": "Type a number and press Enter."},
+    "quiz_order": {"ko": "올바른 순서를 번호로 입력하세요 (예: 3 1 2) 후 Enter.",
+                   "en": "Type the right order as numbers (e.g. 3 1 2), then Enter."},
+    "correct": {"ko": "정답입니다!", "en": "Correct!"},
+    "wrong": {"ko": "틀렸습니다. 정답: {answer}", "en": "Not quite. The answer: {answer}"},
+    "explanation": {"ko": "해설", "en": "Why"},
+    "quiz_missing": {"ko": "문항 {ref}을(를) 찾을 수 없습니다.", "en": "Question {ref} was not found."},
+    "generated_later": {"ko": "자동 생성 문항({gen})은 퀴즈 세션에서 풀 수 있습니다.",
+                        "en": "Generated question ({gen}): practise it in a quiz session."},
+    "run_label": {"ko": "실험 (run)", "en": "Run"},
+    "run_pending": {"ko": "실험 `{name}` {params} — 이 실험은 아직 이 버전에서 실행할 수 없습니다. [space] 다음",
+                    "en": "Experiment `{name}` {params} — this version cannot run it yet. [space] next"},
+    "run_ask": {"ko": "보면서 생각할 질문: {ask}", "en": "Think about this while it runs: {ask}"},
+    "lesson_done": {"ko": "레슨 완료! [space] 또는 q로 홈으로", "en": "Lesson complete! [space] or q for home"},
+    "next_hint": {"ko": "[space] 다음", "en": "[space] next"},
+    # help
+    "help_title": {"ko": "키 안내", "en": "Keys"},
+    "help_body": {
+        "ko": (
+            "**홈**\n\n- ↑/↓: 고르기 · Enter: 레슨 열기 · L: 한국어/English · q: 종료\n\n"
+            "**레슨**\n\n- space / Enter: 다음 (답 공개, 유도의 다음 줄, 다음 단계)\n"
+            "- 1–4: 자기 평가 (1 다시, 2 어려움, 3 좋음, 4 쉬움) 또는 객관식 답\n"
+            "- t: 답 쓰기 (왜? 질문) · Esc: 입력 끝내기\n- s: 레벨 3 유도 건너뛰기\n"
+            "- ↑/↓, PgUp/PgDn: 스크롤 · q / Esc: 홈으로 (진도는 저장됩니다)\n\n"
+            "**어디서나**\n\n- ?: 이 도움말 · Ctrl+P: 명령 팔레트 (command palette)\n\n"
+            "진도는 `{db}`에 저장됩니다."
+        ),
+        "en": (
+            "**Home**\n\n- ↑/↓: choose · Enter: open a lesson · L: 한국어/English · q: quit\n\n"
+            "**Lesson**\n\n- space / Enter: next (reveal the answer, the next line of a derivation, "
+            "the next step)\n- 1–4: rate yourself (1 again, 2 hard, 3 good, 4 easy) or answer a "
+            "multiple-choice question\n- t: type an answer (why questions) · Esc: stop typing\n"
+            "- s: skip a level-3 derivation\n- ↑/↓, PgUp/PgDn: scroll · q / Esc: home (progress is saved)\n\n"
+            "**Everywhere**\n\n- ?: this help · Ctrl+P: command palette\n\n"
+            "Progress is stored in `{db}`."
+        ),
+    },
+    "help_close": {"ko": "Esc 또는 q로 닫기", "en": "Esc or q to close"},
+    "notice_db": {"ko": "진도 파일 문제: {msg}", "en": "Progress file: {msg}"},
+    # answers that cannot be read
+    "bad_choice": {"ko": "1부터 {n}까지 번호 하나를 고르세요.", "en": "Choose one number from 1 to {n}."},
+    "bad_choices": {"ko": "1부터 {n}까지의 번호로 고르세요.", "en": "Choose numbers from 1 to {n}."},
+    "bad_number": {"ko": "숫자가 아닙니다: {text}", "en": "Not a number: {text}"},
+    "bad_order": {"ko": "1부터 {n}까지 각 번호를 한 번씩 쓰세요.", "en": "Use each number from 1 to {n} once."},
+}
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """The interface string ``key`` in ``lang``, with ``values`` filled in."""
+    text = STRINGS[key][lang]
+    return text.format(**values) if values else text
+

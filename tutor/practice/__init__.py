@@ -1,0 +1,1 @@
+"""Practice: quiz and review sessions, interviews, grading — shared by the TUI and the CLI."""

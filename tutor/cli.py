@@ -44,6 +44,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="files or directories (default: the bundled content and --content dirs)")
 
     sub.add_parser("stats", parents=[common], help="a summary of your progress")
+
+    p = sub.add_parser("quiz", parents=[common], help="a quiz or review session")
+    p.add_argument("--chapter", type=int, choices=range(1, 10), metavar="N")
+    p.add_argument("--tags", type=lambda s: [t for t in s.split(",") if t], metavar="T1,T2")
+    p.add_argument("--n", type=int, default=10, help="how many questions (default 10)")
+    p.add_argument("--due", action="store_true", help="the reviews due now (spaced repetition)")
+    p.add_argument("--cram", action="store_true",
+                   help="hardest first: everything you have met, least likely remembered first")
+    p.add_argument("--seed", type=int, help="the same seed gives the same questions")
+    p.add_argument("--plain", action="store_true", help="line by line on stdin/stdout, no TUI")
+
+    p = sub.add_parser("interview", parents=[common],
+                       help="a mock interview; writes a Markdown report")
+    p.add_argument("--n", type=int, default=8, help="how many questions (default 8)")
+    p.add_argument("--minutes", type=float, default=20, help="time for the whole interview")
+    p.add_argument("--chapter", type=int, choices=range(1, 10), metavar="N")
+    p.add_argument("--difficulty", choices=["E", "M", "H"])
+    p.add_argument("--seed", type=int)
+    p.add_argument("--plain", action="store_true", help="line by line on stdin/stdout, no TUI")
     return parser
 
 
@@ -127,6 +146,62 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from tutor.practice.plain import PlainSession  # noqa: PLC0415
+    from tutor.practice.session import select_items  # noqa: PLC0415
+
+    lib = load(content_paths(args))
+    store = open_store(args)
+    for notice in store.notices:
+        print(notice, file=sys.stderr)
+    items = select_items(lib, store, chapter=args.chapter, tags=args.tags, n=args.n,
+                         due=args.due, cram=args.cram, seed=args.seed)
+    empty = "session_empty_due" if args.due else "session_empty"
+    if args.plain:
+        PlainSession(store, args.lang, sys.stdin, sys.stdout).run(items, empty)
+        store.close()
+        return 0
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        print("tutor: the quiz needs a terminal; add --plain to answer line by line",
+              file=sys.stderr)
+        return 2
+    from tutor.ui.app import TutorApp  # noqa: PLC0415
+
+    app = TutorApp(lib, store, args.lang, start_quiz=(items, empty), ascii_only=args.ascii)
+    app.run()
+    store.close()
+    return 0
+
+
+def cmd_interview(args: argparse.Namespace) -> int:
+    from tutor.practice.interview import interview_items  # noqa: PLC0415
+    from tutor.practice.plain import PlainInterview  # noqa: PLC0415
+
+    lib = load(content_paths(args))
+    store = open_store(args)
+    items = interview_items(lib, n=args.n, chapter=args.chapter, difficulty=args.difficulty,
+                            seed=args.seed)
+    reports = store.path.parent / "reports"
+    if args.plain:
+        PlainInterview(store, args.lang, sys.stdin, sys.stdout).interview(
+            items, lib, args.minutes, reports)
+        store.close()
+        return 0
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        print("tutor: the interview needs a terminal; add --plain to answer line by line",
+              file=sys.stderr)
+        return 2
+    from tutor.ui.app import TutorApp  # noqa: PLC0415
+
+    app = TutorApp(lib, store, args.lang, start_interview=(items, args.minutes),
+                   ascii_only=args.ascii)
+    app.run()
+    if app.report_path:
+        print(f"{app.report_path}")
+    store.close()
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None) -> int:
     lib = load(content_paths(args))
     if start_lesson and lib.find_lesson(start_lesson) is None:
@@ -154,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "stats":
             return cmd_stats(args)
+        if args.command == "interview":
+            return cmd_interview(args)
+        if args.command == "quiz":
+            return cmd_quiz(args)
         if args.command == "lesson":
             return cmd_tui(args, start_lesson=args.lesson_id)
         return cmd_tui(args)

@@ -98,6 +98,43 @@ STRINGS: dict[str, dict[str, str]] = {
     "bad_choices": {"ko": "1부터 {n}까지의 번호로 고르세요.", "en": "Choose numbers from 1 to {n}."},
     "bad_number": {"ko": "숫자가 아닙니다: {text}", "en": "Not a number: {text}"},
     "bad_order": {"ko": "1부터 {n}까지 각 번호를 한 번씩 쓰세요.", "en": "Use each number from 1 to {n} once."},
+
+    # quiz sessions (plain and TUI)
+    "session_empty": {"ko": "이 조건에 맞는 문항이 없습니다.", "en": "No questions match."},
+    "session_empty_due": {"ko": "지금 복습할 항목이 없습니다. 잘하고 있어요!",
+                          "en": "Nothing is due for review now. Well done!"},
+    "q_header": {"ko": "[{i}/{n}] {id} · {chapter}장 · {tags}", "en": "[{i}/{n}] {id} · chapter {chapter} · {tags}"},
+    "prompt_choice": {"ko": "답 (번호)> ", "en": "answer (number)> "},
+    "prompt_multi": {"ko": "답 (번호 여러 개, 예: 1 3)> ", "en": "answer (numbers, e.g. 1 3)> "},
+    "prompt_number": {"ko": "답 (숫자)> ", "en": "answer (a number)> "},
+    "prompt_order": {"ko": "순서 (예: 3 1 2)> ", "en": "order (e.g. 3 1 2)> "},
+    "prompt_why": {"ko": "내 답 (한 줄, 생각만 했다면 Enter)> ", "en": "your answer (one line, or Enter if you answered in your head)> "},
+    "prompt_rate": {"ko": "자기 평가 1 다시 · 2 어려움 · 3 좋음 · 4 쉬움> ", "en": "rate yourself 1 again · 2 hard · 3 good · 4 easy> "},
+    "prompt_predict": {"ko": "다음 줄을 예측해 보세요 (쓰거나 생각한 뒤 Enter)> ",
+                       "en": "predict the next line (type it or think, then Enter)> "},
+    "bad_rating": {"ko": "1, 2, 3, 4 중 하나를 입력하세요.", "en": "Type 1, 2, 3 or 4."},
+    "summary": {"ko": "점수 {right}/{total} · 시간 {seconds}초", "en": "Score {right}/{total} · time {seconds}s"},
+    "weakest": {"ko": "약한 태그: {tags}", "en": "Weakest tags: {tags}"},
+    "ended_early": {"ko": "입력이 끝나 세션을 마칩니다. 지금까지의 답은 저장되었습니다.",
+                    "en": "Input ended; the session stops here. Your answers so far are saved."},
+    "session_done": {"ko": "세션 끝! [space] 또는 q로 돌아가기", "en": "Session complete! [space] or q to go back"},
+    "menu_review": {"ko": "↻ 복습하기: 오늘 {n}개 (spaced repetition)", "en": "↻ Review: {n} due today (spaced repetition)"},
+    "menu_quiz": {"ko": "✎ 퀴즈: 무작위 10문항", "en": "✎ Quiz: 10 random questions"},
+    "menu_cram": {"ko": "⚡ 벼락치기: 가장 잊기 쉬운 것부터 (면접 전날)", "en": "⚡ Cram: least remembered first (the night before an interview)"},
+    "menu_interview": {"ko": "☏ 모의 면접 (mock interview)", "en": "☏ Mock interview"},
+    "menu_stats": {"ko": "▤ 학습 통계", "en": "▤ Progress and statistics"},
+    "iv_header": {"ko": "[{i}/{n}] 면접 질문 · 남은 시간 {left}", "en": "[{i}/{n}] Interview question · time left {left}"},
+    "iv_follow_up": {"ko": "꼬리 질문 (follow-up)", "en": "Follow-up question"},
+    "iv_answer_prompt": {"ko": "답 (한 줄; 말로 답했다면 메모)> ", "en": "answer (one line; if you answered aloud, a note)> "},
+    "iv_tick_prompt": {"ko": "다룬 핵심 포인트 번호 (예: 1 3, 없으면 Enter)> ",
+                       "en": "key points you covered (e.g. 1 3; Enter for none)> "},
+    "iv_time_up": {"ko": "시간이 다 되었습니다.", "en": "Time is up."},
+    "iv_report": {"ko": "면접 보고서: {path}", "en": "Interview report: {path}"},
+    "iv_score": {"ko": "핵심 포인트 {got}/{total} · {minutes:.1f}분", "en": "Key points {got}/{total} · {minutes:.1f} min"},
+    "iv_empty": {"ko": "조건에 맞는 면접 질문이 없습니다.", "en": "No interview questions match."},
+    "iv_hint_answer": {"ko": "답을 쓰고 Ctrl+S로 제출 (말로 답했다면 메모만)", "en": "Type your answer, Ctrl+S to submit (answered aloud? a note is enough)"},
+    "iv_hint_tick": {"ko": "다룬 포인트를 space로 체크하고 Ctrl+S로 다음", "en": "Tick the points you covered with space, Ctrl+S for next"},
+    "derivation_practice": {"ko": "유도 연습: {title}", "en": "Derivation practice: {title}"},
 }
 
 
@@ -105,4 +142,3 @@ def tr(key: str, lang: str, **values: object) -> str:
     """The interface string ``key`` in ``lang``, with ``values`` filled in."""
     text = STRINGS[key][lang]
     return text.format(**values) if values else text
-

@@ -9,11 +9,13 @@ from textual.app import App
 from textual.binding import Binding
 
 from tutor.content import Library
+from tutor.practice.session import select_items
 from tutor.store import ProgressStore
 
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.lesson import LessonScreen
+from .screens.quiz import QuizScreen
 from .strings import tr
 
 
@@ -22,13 +24,15 @@ class TutorApp(App):
     BINDINGS = [Binding("question_mark", "help", "Help", show=False)]
 
     def __init__(self, library: Library, store: ProgressStore, lang: str = "en", *,
-                 start_lesson: str | None = None, notices: list[str] | None = None,
+                 start_lesson: str | None = None, start_quiz: tuple | None = None,
+                 notices: list[str] | None = None,
                  ascii_only: bool | None = None):
         super().__init__()
         self.library = library
         self.store = store
         self.lang = lang
         self.start_lesson = start_lesson
+        self.start_quiz = start_quiz
         self.notices = list(notices or []) + [tr("notice_db", lang, msg=n) for n in store.notices]
         # Korean terminals often draw box and block characters two cells wide; ASCII keeps
         # the layout straight there (TUTOR_ASCII=1 or --ascii).
@@ -41,6 +45,17 @@ class TutorApp(App):
         self.push_screen(HomeScreen())
         if self.start_lesson:
             self.open_lesson(self.start_lesson)
+        if self.start_quiz:
+            self.open_quiz(*self.start_quiz)
+
+    def open_quiz(self, items: list, empty_key: str = "session_empty") -> None:
+        self.push_screen(QuizScreen(items, empty_key))
+
+    def open_practice(self, mode: str) -> None:
+        """From the home menu: "review" (due now), "quiz" (10 random) or "cram"."""
+        items = select_items(self.library, self.store, due=mode == "review",
+                             cram=mode == "cram", n=None if mode == "review" else 10)
+        self.open_quiz(items, "session_empty_due" if mode == "review" else "session_empty")
 
     def open_lesson(self, lesson_id: str) -> None:
         lesson = self.library.lessons.get(lesson_id) or self.library.find_lesson(lesson_id)

@@ -58,6 +58,16 @@ class HomeScreen(Screen):
                                              total=len(lesson.steps)), style="bold"),
                                   id=f"continue:{last}"))
 
+        due = app.store.due_count()
+        for key, action in (("menu_review", "review"), ("menu_quiz", "quiz"),
+                            ("menu_cram", "cram"), ("menu_interview", "interview"),
+                            ("menu_stats", "stats")):
+            label = tr(key, lang, n=due) if key == "menu_review" else tr(key, lang)
+            if ascii_only:
+                label = label[2:]
+            options.append(Option(RichText(label, style="bold" if due and action == "review"
+                                            else ""), id=f"menu:{action}"))
+
         for number in range(1, 10):
             chapter = lib.chapters.get(number)
             title = chapter.title.get(lang) if chapter else ""
@@ -103,3 +113,7 @@ class HomeScreen(Screen):
         kind, _, lesson_id = (event.option.id or "").partition(":")
         if kind in ("continue", "lesson"):
             self.app.open_lesson(lesson_id)
+        elif kind == "menu" and lesson_id in ("review", "quiz", "cram"):
+            self.app.open_practice(lesson_id)
+        elif kind == "menu":
+            getattr(self.app, f"open_{lesson_id}")()

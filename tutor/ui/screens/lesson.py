@@ -7,28 +7,18 @@ and reopening lands on the same step.
 from __future__ import annotations
 
 from rich.text import Text as RichText
-from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Footer, Header, Static
 
 from tutor.content import Lesson
 
 from ..strings import localize_bindings, tr
 from ..widgets.steps import Attempt, StepWidget, make_step_widget
+from .stepping import SteppingScreen
 
 
-class LessonScreen(Screen):
-    BINDINGS = [
-        Binding("space,enter", "next", "Next", priority=False),
-        Binding("s", "skip", "Skip level 3"),
-        Binding("t", "type_answer", "Type answer"),
-        Binding("escape,q", "back", "Back"),
-        Binding("question_mark", "app.help", "Help"),
-    ]
-
+class LessonScreen(SteppingScreen):
     def __init__(self, lesson: Lesson):
         super().__init__()
         self.lesson = lesson
@@ -103,28 +93,6 @@ class LessonScreen(Screen):
             self.query_one("#steps", VerticalScroll).mount(self._fresh(self.index))
         self._status()
         self.call_after_refresh(self._scroll_to_current)
-
-    def action_skip(self) -> None:
-        if not self.finished and self.current.skip():
-            self.action_next()
-
-    def action_type_answer(self) -> None:
-        if not self.finished:
-            self.current.type_answer()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def on_key(self, event: events.Key) -> None:
-        # Digits answer or rate the current step; while typing they are just text.
-        if isinstance(self.focused, (Input, TextArea)):
-            if event.key == "escape":
-                self.set_focus(None)
-                event.stop()
-            return
-        if event.character and event.character.isdigit() and not self.finished:
-            if self.current.press_number(int(event.character)):
-                event.stop()
 
     def on_attempt(self, message: Attempt) -> None:
         self.app.store.record_attempt(message.item_id, message.kind, lesson_id=self.lesson.id,

@@ -440,3 +440,79 @@ def make_step_widget(lesson, index: int, library, lang: str, *, review: bool) ->
     if isinstance(step, RunStep):
         return RunCard(step, lang, **kwargs)
     raise TypeError(f"unknown step {step!r}")
+
+
+class DerivationPractice(StepWidget):
+    """Review a derivation: predict each next line, reveal it, rate it 1–4.
+
+    The card is rated by its weakest line, so one missed step brings the whole derivation back.
+    """
+
+    def __init__(self, item_id: str, derivation, lang: str, **kwargs):
+        super().__init__(lang, **kwargs)
+        self.item_id = item_id
+        self.derivation = derivation
+        self.shown = 0
+        self.ratings: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        d = self.derivation
+        yield plain(tr("derivation_practice", self.lang, title=d.title.get(self.lang)), "bold")
+        if d.given:
+            yield Markdown(f"**{tr('given', self.lang)}:** {md(d.given, self.lang)}")
+        yield Vertical(id="lines")
+        yield TextArea(id="answer-box", classes="answer-box hidden")
+        yield plain(tr("prompt_predict", self.lang)).add_class("hint")
+
+    def _awaiting_rating(self) -> bool:
+        return len(self.ratings) < self.shown
+
+    def type_answer(self) -> bool:
+        if self._awaiting_rating() or self.done:
+            return False
+        area = self.query_one("#answer-box", TextArea)
+        area.remove_class("hidden")
+        area.focus()
+        return True
+
+    def advance(self) -> bool:
+        if self.done:
+            return False
+        if self._awaiting_rating():
+            self.hint(tr("rate_first", self.lang) + "  " + tr("rate_prompt", self.lang))
+            return True
+        line = self.derivation.steps[self.shown]
+        self.query_one("#lines", Vertical).mount(
+            plain(f"({self.shown + 1}) {line.unicode}", "bold").add_class("math"),
+            Markdown(md(line.why, self.lang), classes="line-why"))
+        self.shown += 1
+        self.query_one("#answer-box", TextArea).add_class("hidden")
+        self.hint(tr("rate_prompt", self.lang))
+        return True
+
+    def press_number(self, n: int) -> bool:
+        if self.done or not self._awaiting_rating() or not 1 <= n <= 4:
+            return False
+        self.ratings.append(n)
+        if self.shown == len(self.derivation.steps):
+            self.done = True
+            worst = min(self.ratings)
+            self.post_message(Attempt(self.item_id, "derivation", rating=worst,
+                                      seconds=self.elapsed()))
+            self.hint(tr("rated", self.lang, rating=tr(f"rating_{worst}", self.lang)))
+        else:
+            area = self.query_one("#answer-box", TextArea)
+            area.text = ""
+            self.hint(tr("prompt_predict", self.lang))
+        return True
+
+
+def make_practice_widget(item, lang: str, index: int) -> StepWidget:
+    """The widget for one item of a quiz or review session."""
+    kwargs = {"id": f"item-{index}"}
+    if item.derivation is not None:
+        return DerivationPractice(item.item_id, item.derivation, lang, **kwargs)
+    if item.why is not None:
+        return WhyCard(item.item_id, item.why.q, item.why.a, list(item.why.points), lang,
+                       kind=item.kind, **kwargs)
+    return QuizCard(item.question, lang, **kwargs)

@@ -215,13 +215,15 @@ class Adam(Optimizer):
         np.multiply(g, g, out=tmp)
         tmp *= 1.0 - b2
         v += tmp
-        # θ ← θ - η m̂ / (sqrt(v̂) + eps), with m̂ = m/(1-β₁ᵗ), sqrt(v̂) = sqrt(v)/sqrt(1-β₂ᵗ)
-        bias1, bias2 = 1.0 - b1**t, 1.0 - b2**t
+        # θ ← θ - η m̂ / (sqrt(v̂) + eps). The bias corrections are scalars, so fold them into the
+        # step size and eps (Kingma & Ba's "more efficient order"; the same numbers up to rounding):
+        #   θ ← θ - α_t m / (sqrt(v) + ε_t),   α_t = η sqrt(1-β₂ᵗ) / (1-β₁ᵗ),   ε_t = eps sqrt(1-β₂ᵗ)
+        root_bias2 = math.sqrt(1.0 - b2**t)
+        alpha_t = self.lr * root_bias2 / (1.0 - b1**t)
         np.sqrt(v, out=tmp)
-        tmp /= math.sqrt(bias2)
-        tmp += self.eps
+        tmp += self.eps * root_bias2
+        tmp *= 1.0 / alpha_t  # so that m / tmp is already the step
         np.divide(m, tmp, out=tmp)
-        tmp *= self.lr / bias1
         p -= tmp
 
 

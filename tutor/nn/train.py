@@ -263,8 +263,9 @@ def _gather(X, y, idx, buffers):
     if bufs is None:
         bufs = buffers[len(idx)] = (np.empty((len(idx), *X.shape[1:]), X.dtype),
                                     np.empty((len(idx), *y.shape[1:]), y.dtype))
-    np.take(X, idx, axis=0, out=bufs[0])
-    np.take(y, idx, axis=0, out=bufs[1])
+    # mode="clip": the indices are valid anyway, and the default mode="raise" copies through a temporary
+    np.take(X, idx, axis=0, out=bufs[0], mode="clip")
+    np.take(y, idx, axis=0, out=bufs[1], mode="clip")
     return bufs
 
 

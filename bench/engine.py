@@ -1,0 +1,251 @@
+"""Benchmark of the tutor.nn engine (issue 4): training steps per second and matmul GFLOP/s.
+
+Three MLPs, each trained with SGD and with Adam for a fixed number of steps:
+    tiny    2-8-8-1    tanh, BCE with logits, 200 points, full batch
+    small   64-128-10  ReLU, softmax cross-entropy, the digits, batch 64
+    medium  784-256-128-10 ReLU, softmax cross-entropy, 10,000 synthetic samples, batch 128
+and numpy's float32 GEMM (1024³) as the ceiling. When PyTorch is importable, the same nets with the
+same initial weights and the same batches are trained with torch.nn + torch.optim in this process,
+interleaved run by run (best of the repeats is kept for each), and the ratio ours/torch is printed.
+
+Threads: tiny and small run with one BLAS thread (threadpoolctl; torch.set_num_threads(1)), the
+setting the tutor uses so a core stays free for the UI; medium uses all cores for both.
+Idle OpenBLAS worker threads of one library spin and slow the other, so we sleep 0.3 s before each
+timed segment.
+
+    python bench/engine.py            # make bench
+    python bench/engine.py --repeats 5 --json results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
+
+from tutor import nn  # noqa: E402
+from tutor.nn import data, optim  # noqa: E402
+from tutor.nn.train import train  # noqa: E402
+
+try:  # optional: only in a bench venv, never a dependency of the app
+    import torch
+except ImportError:  # pragma: no cover
+    torch = None
+
+SETTLE = 0.3  # seconds of quiet before every timed segment
+
+SIZES = {
+    # name: (layer sizes, activation, loss, batch size or None for full batch, steps, BLAS threads)
+    "tiny": ((2, 8, 8, 1), "tanh", "bce", None, 3000, 1),
+    "small": ((64, 128, 10), "relu", "ce", 64, 1500, 1),
+    "medium": ((784, 256, 128, 10), "relu", "ce", 128, 300, None),
+}
+OPTIMIZERS = {"SGD": dict(lr=0.05), "Adam": dict(lr=1e-3)}
+
+
+def dataset(size):
+    if size == "tiny":
+        s = data.playground("circle", n=200, noise=0.1, test_ratio=0.0, seed=0)
+        return s.X_train, s.y_train
+    if size == "small":
+        s = data.digits(test_ratio=0.0)
+        return s.X_train, s.y_train
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((10_000, 784)).astype(np.float32)
+    teacher = rng.standard_normal((784, 10)).astype(np.float32)
+    return X, (X @ teacher).argmax(axis=1)  # learnable labels from a random linear teacher
+
+
+def build_ours(sizes, activation):
+    nn.manual_seed(0)
+    act = {"tanh": nn.Tanh, "relu": nn.ReLU}[activation]
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(act())
+    return nn.Sequential(*layers)
+
+
+def batch_orders(n, batch_size, steps, seed=0):
+    """The index arrays of every step, as tutor.nn.train draws them (so torch sees the same batches)."""
+    if batch_size is None:
+        return None
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < steps:
+        order = rng.permutation(n)
+        out.extend(order[i:i + batch_size] for i in range(0, n, batch_size))
+    return out[:steps]
+
+
+def matmul_flops_per_step(sizes, batch):
+    """Forward x@W, backward xᵀ@d and d@Wᵀ (the first layer skips the last: nobody needs dL/dX)."""
+    per_layer = [2 * batch * a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    return 3 * sum(per_layer) - per_layer[0]
+
+
+def time_ours(size, opt_name, X, y):
+    sizes, act, loss_name, bs, steps, threads = SIZES[size]
+    model = build_ours(sizes, act)
+    loss = nn.BCEWithLogitsLoss() if loss_name == "bce" else nn.SoftmaxCrossEntropyLoss()
+    opt = getattr(optim, opt_name)(**OPTIMIZERS[opt_name])
+    with threadpool_limits(limits=threads, user_api="blas") if threads else _nothing():
+        time.sleep(SETTLE)
+        t0 = time.perf_counter()
+        for event in train(model, loss, opt, X, y, steps=steps, batch_size=bs, log_every=steps):
+            pass
+        elapsed = time.perf_counter() - t0
+    assert event["status"] == "done", event
+    return steps / elapsed, event["loss"]
+
+
+def time_torch(size, opt_name, X, y):
+    sizes, act, loss_name, bs, steps, threads = SIZES[size]
+    ours = build_ours(sizes, act)  # the same initial weights
+    modules = []
+    for layer in ours.layers:
+        if isinstance(layer, nn.Linear):
+            lin = torch.nn.Linear(layer.in_features, layer.out_features)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(layer.params["W"].T.copy()))
+                lin.bias.copy_(torch.from_numpy(layer.params["b"].copy()))
+            modules.append(lin)
+        else:
+            modules.append(torch.nn.Tanh() if isinstance(layer, nn.Tanh) else torch.nn.ReLU())
+    model = torch.nn.Sequential(*modules)
+    loss_fn = torch.nn.BCEWithLogitsLoss() if loss_name == "bce" else torch.nn.CrossEntropyLoss()
+    opt = getattr(torch.optim, opt_name)(model.parameters(), **OPTIMIZERS[opt_name])
+    Xt = torch.from_numpy(X)
+    yt = torch.from_numpy(y.astype(np.float32) if loss_name == "bce" else y.astype(np.int64))
+    orders = batch_orders(len(X), bs, steps)
+    batches = None if orders is None else [torch.from_numpy(o) for o in orders]
+    saved_threads = torch.get_num_threads()
+    torch.set_num_threads(threads or saved_threads)
+    try:
+        with threadpool_limits(limits=threads, user_api="blas") if threads else _nothing():
+            time.sleep(SETTLE)
+            t0 = time.perf_counter()
+            for step in range(steps):
+                if batches is None:
+                    xb, yb = Xt, yt
+                else:
+                    idx = batches[step]
+                    xb, yb = Xt[idx], yt[idx]
+                opt.zero_grad()
+                loss = loss_fn(model(xb), yb)
+                loss.backward()
+                opt.step()
+                last = loss.item()  # our loop reads the loss every step too (divergence check)
+            elapsed = time.perf_counter() - t0
+    finally:
+        torch.set_num_threads(saved_threads)
+    return steps / elapsed, last
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def gemm_peak(n=1024, repeats=5):
+    """float32 GEMM GFLOP/s of numpy on this machine (best of ``repeats``), all BLAS threads."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n)).astype(np.float32)
+    b = rng.standard_normal((n, n)).astype(np.float32)
+    c = np.empty_like(a)
+    np.matmul(a, b, out=c)
+    time.sleep(SETTLE)
+    best = 0.0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        np.matmul(a, b, out=c)
+        best = max(best, 2 * n**3 / (time.perf_counter() - t0) / 1e9)
+    return best
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; the best is kept")
+    parser.add_argument("--sizes", default="tiny,small,medium")
+    parser.add_argument("--no-torch", action="store_true", help="time ours only")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    use_torch = torch is not None and not args.no_torch
+
+    blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)"
+                     for i in threadpool_info() if i["user_api"] == "blas")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, BLAS: {blas}, "
+          f"cores: {os.cpu_count()}" + (f", torch {torch.__version__}" if use_torch else ", torch: not installed"))
+    peak = gemm_peak()
+    print(f"numpy float32 GEMM 1024³: {peak:.1f} GFLOP/s (the ceiling)\n")
+
+    rows = []
+    for size in args.sizes.split(","):
+        sizes, _, _, bs, steps, threads = SIZES[size]
+        X, y = dataset(size)
+        flops = matmul_flops_per_step(sizes, bs or len(X))
+        for opt_name in OPTIMIZERS:
+            ours, theirs = [], []
+            for _ in range(args.repeats):  # interleaved: ours, torch, ours, torch, ...
+                ours.append(time_ours(size, opt_name, X, y)[0])
+                if use_torch:
+                    theirs.append(time_torch(size, opt_name, X, y)[0])
+            row = {"size": size, "optimizer": opt_name, "steps": steps, "batch": bs or len(X),
+                   "threads": threads or "all", "ours_steps_per_s": max(ours),
+                   "ours_us_per_step": 1e6 / max(ours),
+                   "ours_gflops": max(ours) * flops / 1e9}
+            row["pct_of_peak"] = 100 * row["ours_gflops"] / peak
+            if use_torch:
+                row["torch_steps_per_s"] = max(theirs)
+                row["ratio"] = max(ours) / max(theirs)
+            rows.append(row)
+            print(_format_row(row, use_torch), flush=True)
+
+    print()
+    print(_markdown(rows, use_torch, peak))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"gemm_peak_gflops": peak, "rows": rows}, f, indent=2)
+
+
+def _format_row(r, use_torch):
+    s = (f"{r['size']:>6} {r['optimizer']:>4}: {r['ours_steps_per_s']:9.0f} steps/s "
+         f"({r['ours_us_per_step']:7.1f} µs/step, {r['ours_gflops']:6.2f} GFLOP/s = {r['pct_of_peak']:4.1f}% of peak)")
+    if use_torch:
+        s += f"   torch {r['torch_steps_per_s']:9.0f} steps/s   ours/torch {r['ratio']:5.2f}×"
+    return s
+
+
+def _markdown(rows, use_torch, peak):
+    head = "| net | optimizer | batch | BLAS threads | ours steps/s | µs/step | matmul GFLOP/s | % of GEMM peak |"
+    sep = "|---|---|---|---|---|---|---|---|"
+    if use_torch:
+        head += " torch steps/s | ours/torch |"
+        sep += "---|---|"
+    lines = [head, sep]
+    for r in rows:
+        line = (f"| {r['size']} | {r['optimizer']} | {r['batch']} | {r['threads']} | "
+                f"{r['ours_steps_per_s']:.0f} | {r['ours_us_per_step']:.1f} | {r['ours_gflops']:.2f} | "
+                f"{r['pct_of_peak']:.1f} |")
+        if use_torch:
+            line += f" {r['torch_steps_per_s']:.0f} | {r['ratio']:.2f}× |"
+        lines.append(line)
+    lines.append(f"\nnumpy float32 GEMM peak (1024³): {peak:.1f} GFLOP/s")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -344,6 +344,16 @@ class TestNetworkLesson:
         assert perceptron(3, -2, -0.5, 1, 1) <= perceptron(3, 0, -0.5, 1, 1)
         assert sorted(q["answers"]) == [0, 1, 3]
 
+    def test_and_needs_a_bias(self):
+        """why-03-bias-role: without a bias (boundary through the origin) no neuron is AND."""
+        grid = np.linspace(-2, 2, 161)
+        w1, w2 = np.meshgrid(grid, grid, indexing="ij")
+        ok = np.ones_like(w1, dtype=bool)
+        for (x1, x2), target in TRUTH["AND"].items():
+            ok &= (w1 * x1 + w2 * x2 > 0).astype(int) == target
+        assert not ok.any()
+        assert all(perceptron(0.5, 0.5, -0.7, *x) == TRUTH["AND"][x] for x in INPUTS)
+
 
 class TestGatesLesson:
     lesson = load(GATES)

@@ -41,17 +41,17 @@ class Linear(Module):
     def forward(self, x, train=True):
         self.x = x
         W = self.params["W"]
-        x2 = x.reshape(-1, self.in_features)  # extra leading axes (e.g. time) act as more rows
+        x2 = x if x.ndim == 2 else x.reshape(-1, self.in_features)  # extra axes (e.g. time) = more rows
         y = self.buffer("y", (x2.shape[0], self.out_features), np.result_type(x, W), train)
         # y = x W + b
         np.matmul(x2, W, out=y)
         if "b" in self.params:
             y += self.params["b"]
-        return y.reshape(*x.shape[:-1], self.out_features)
+        return y if x.ndim == 2 else y.reshape(*x.shape[:-1], self.out_features)
 
     def backward(self, dout):
-        x2 = self.x.reshape(-1, self.in_features)
-        d2 = dout.reshape(-1, self.out_features)
+        x2 = self.x if self.x.ndim == 2 else self.x.reshape(-1, self.in_features)
+        d2 = dout if dout.ndim == 2 else dout.reshape(-1, self.out_features)
         # dL/dW = xᵀ · dout   (each weight's gradient sums over the batch)
         np.matmul(x2.T, d2, out=self.grads["W"])
         if "b" in self.params:
@@ -62,7 +62,7 @@ class Linear(Module):
         dx = self.buffer("dx", x2.shape, np.result_type(dout, self.params["W"]))
         # dL/dx = dout · Wᵀ
         np.matmul(d2, self.params["W"].T, out=dx)
-        return dx.reshape(self.x.shape)
+        return dx if self.x.ndim == 2 else dx.reshape(self.x.shape)
 
     def __repr__(self) -> str:
         return f"Linear({self.in_features}, {self.out_features})"

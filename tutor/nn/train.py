@@ -35,7 +35,8 @@ step where something below was measured:
     ``val_loss``, ``val_accuracy``   last validation figures (None without validation data)
     ``best_step``, ``best_loss``     the best monitored loss (validation loss if there is validation
                   data, else training loss) and its step; with early stopping and ``restore_best`` the
-                  model ends with the weights of ``best_step``
+                  model ends with the weights of ``best_step``. None when nothing was watched (no
+                  validation data and no ``patience``)
 
 Reproducibility: batches are drawn from ``np.random.default_rng(seed)``; with a model built after
 ``tutor.nn.manual_seed(s)`` a run is identical bit for bit every time.
@@ -143,6 +144,8 @@ def train(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs: in
         steps = (10 if epochs is None else epochs) * steps_per_epoch
     epochs = math.ceil(steps / steps_per_epoch)
     eval_every = eval_every or steps_per_epoch
+    # evaluate only when there is something to watch: a validation set, or early stopping's loss
+    watching = has_val or patience is not None
     penalties = [] if penalty is None else (list(penalty) if isinstance(penalty, (list, tuple)) else [penalty])
 
     # the optimizer sees one flat vector when the model has one (a few NumPy calls per update)
@@ -208,7 +211,7 @@ def train(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs: in
                     event["weight_norms"] = _norms(m.params.values() for _, m in layers)
                 # 4. now and then: validation, early stopping
                 stop_early = False
-                if step % eval_every == 0 or step == steps:
+                if watching and (step % eval_every == 0 or step == steps):
                     event = event or {"event": "step", "step": step, "epoch": epoch}
                     monitored = loss_sum / loss_count
                     if has_val:
@@ -252,7 +255,7 @@ def train(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs: in
     yield {
         "event": "end", "status": status, "reason": reason, "step": run["step"], "epoch": run["epoch"],
         "loss": run["loss"], "val_loss": run["val_loss"], "val_accuracy": run["val_accuracy"],
-        "best_step": run["best_step"],
+        "best_step": run["best_step"] or None,
         "best_loss": run["best_loss"] if math.isfinite(run["best_loss"]) else None,
     }
 

@@ -129,6 +129,12 @@ class BatchNorm1d(Module):
         self.running_mean = np.zeros(num_features, dtype)
         self.running_var = np.ones(num_features, dtype)
 
+    def to(self, dtype):
+        super().to(dtype)
+        self.running_mean = self.running_mean.astype(dtype)
+        self.running_var = self.running_var.astype(dtype)
+        return self
+
     def forward(self, x, train=True):
         gamma, beta = self.params["gamma"], self.params["beta"]
         if train:

@@ -82,18 +82,20 @@ class SoftmaxCrossEntropyLoss(Loss):
         z = pred
         target = np.asarray(target)
         n = z.shape[0]
-        # log softmax(z) = z - max - log Σ e^(z - max): subtracting the max keeps e^(...) ≤ 1
+        # subtracting each row's max changes nothing (softmax is shift-invariant) but keeps e^(...) ≤ 1
         shifted = z - z.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
         sum_exp = exp.sum(axis=1, keepdims=True)
-        log_probs = shifted - np.log(sum_exp)
         self.probs = exp / sum_exp
-        if target.ndim == 1:  # integer labels: pick the log-probability of the right class
-            self.labels, self.onehot = target.astype(np.intp), None
-            picked = log_probs[np.arange(n), self.labels]
-            return float(-picked.sum() / n)
-        self.labels, self.onehot = None, target.astype(z.dtype)
-        return float(-np.vdot(self.onehot, log_probs) / n)
+        # log softmax(z)_c = shifted_c - log Σ_j e^(shifted_j)
+        log_sum = np.log(sum_exp)
+        if target.ndim == 1:  # integer labels: L = (1/N) Σ_n (log Σ_j e^(shifted_nj) - shifted_n,label)
+            self.labels, self.onehot = target.astype(np.intp, copy=False), None
+            picked = shifted[np.arange(n), self.labels]
+            return float(log_sum.sum() - picked.sum()) / n
+        # one-hot or probability rows: L = (1/N) Σ_n Σ_c y_nc (log Σ_j e^(shifted_nj) - shifted_nc)
+        self.labels, self.onehot = None, target.astype(z.dtype, copy=False)
+        return float(np.vdot(self.onehot.sum(axis=1), log_sum) - np.vdot(self.onehot, shifted)) / n
 
     def backward(self):
         n = self.probs.shape[0]

@@ -84,14 +84,11 @@ class Module:
         return None
 
     def to(self, dtype) -> "Module":
-        """Convert parameters (and any state arrays) to ``dtype``; returns self."""
+        """Convert parameters to ``dtype`` (gradients follow); returns self."""
         dtype = np.dtype(dtype)
         for k in list(self.params):
             self.params[k] = self.params[k].astype(dtype)
             self.grads[k] = np.zeros_like(self.params[k])
-        for k, v in list(vars(self).items()):
-            if k.startswith("running_") and isinstance(v, np.ndarray):
-                setattr(self, k, v.astype(dtype))
         self._buffers.clear()
         return self
 

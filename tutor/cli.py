@@ -119,30 +119,14 @@ def open_store(args: argparse.Namespace):
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from tutor.practice.stats import compute_stats, format_stats  # noqa: PLC0415
+
     lib = load(content_paths(args))
     store = open_store(args)
     for notice in store.notices:
         print(notice, file=sys.stderr)
-    progress = store.progress()
-    ko = args.lang == "ko"
-    for number in range(1, 10):
-        lessons = lib.lessons_in(number)
-        if not lessons:
-            continue
-        done = sum(1 for l in lessons if progress.get(l.id) and progress[l.id].completed)
-        chapter = lib.chapters.get(number)
-        title = chapter.title.get(args.lang) if chapter else ""
-        label = f"{number}장" if ko else f"Chapter {number}"
-        print(f"{label}  {title}: {done}/{len(lessons)}" + (" 완료" if ko else " done"))
-    attempts = store.attempts()
-    answered = [a for a in attempts if a["correct"] is not None]
-    right = sum(a["correct"] for a in answered)
-    if ko:
-        print(f"답한 문항 {len(answered)}개, 정답 {right}개; 자기 평가 "
-              f"{sum(1 for a in attempts if a['rating'])}회")
-    else:
-        print(f"{len(answered)} questions answered, {right} right; "
-              f"{sum(1 for a in attempts if a['rating'])} self-ratings")
+    print(format_stats(compute_stats(lib, store), lib, args.lang))
+    store.close()
     return 0
 
 

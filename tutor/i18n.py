@@ -26,6 +26,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "b_skip": {"ko": "레벨 3 건너뛰기", "en": "Skip level 3"},
     "b_type": {"ko": "답 쓰기", "en": "Type answer"},
     "b_lang": {"ko": "언어", "en": "Language"},
+    "b_submit": {"ko": "제출", "en": "Submit"},
     # lesson
     "step_of": {"ko": "{step}/{total}단계", "en": "step {step} of {total}"},
     "level": {"ko": "레벨 {n}", "en": "level {n}"},

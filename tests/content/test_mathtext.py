@@ -34,3 +34,15 @@ def test_outside_the_subset_is_an_error(source):
 def test_inline_math_in_markdown():
     assert render_inline_math(r"so $\sigma(0) = \frac{1}{2}$ here") == "so σ(0) = 1/2 here"
     assert render_inline_math("costs \\$5 and \\$6") == "costs \\$5 and \\$6"
+
+
+@pytest.mark.parametrize("source,shown", [
+    (r"\eta < 1", "η < 1"),                          # relations keep their spaces
+    (r"\frac{1}{2a}", "1/(2a)"),                     # not 1/2a, which reads as a/2
+    (r"\lim_{\epsilon \to 0} f", "lim_(ε → 0) f"),
+    (r"\sum_{i=1}^{N} x_i", "Σᵢ₌₁ᴺ xᵢ"),
+    (r"\operatorname{ReLU}(x) = \max(0, x)", "ReLU(x) = max(0, x)"),
+    (r"a \star b", "a ⋆ b"),
+])
+def test_readability_fixes(source, shown):
+    assert latex_to_unicode(source) == shown

@@ -47,7 +47,9 @@ SYMBOLS = {
     "equiv": "≡", "sim": "~", "propto": "∝", "infty": "∞", "in": "∈", "notin": "∉",
     "subset": "⊂", "forall": "∀", "exists": "∃", "to": "→", "rightarrow": "→",
     "leftarrow": "←", "Rightarrow": "⇒", "Leftrightarrow": "⇔", "iff": "⇔", "mapsto": "↦",
-    "implies": "⇒", "top": "T", "odot": "⊙", "otimes": "⊗", "circ": "∘",
+    "implies": "⇒", "top": "T", "star": "⋆", "ast": "∗", "prime": "′", "neg": "¬",
+    "land": "∧", "lor": "∨", "cap": "∩", "cup": "∪", "emptyset": "∅", "perp": "⊥",
+    "parallel": "∥", "leftrightarrow": "↔", "uparrow": "↑", "downarrow": "↓", "odot": "⊙", "otimes": "⊗", "circ": "∘",
     "sum": "Σ", "prod": "Π", "int": "∫", "ldots": "…", "cdots": "⋯", "dots": "…",
     "vdots": "⋮", "|": "‖", "lVert": "‖", "rVert": "‖", "Vert": "‖", "lvert": "|", "rvert": "|",
     "langle": "⟨", "rangle": "⟩", "{": "{", "}": "}", "%": "%", "_": "_", "#": "#",
@@ -62,7 +64,7 @@ SYMBOLS = {
 
 # Operators and relations get a space either side (LaTeX eats the space after a command name);
 # runs of spaces are folded afterwards.
-SPACED = {"cdot", "times", "div", "pm", "mp", "le", "leq", "ge", "geq", "ne", "neq", "approx",
+SPACED = {"star", "parallel", "perp", "land", "lor", "leftrightarrow", "cdot", "times", "div", "pm", "mp", "le", "leq", "ge", "geq", "ne", "neq", "approx",
           "equiv", "propto", "in", "notin", "subset", "to", "rightarrow", "leftarrow",
           "Rightarrow", "Leftrightarrow", "iff", "mapsto", "implies", "odot", "otimes", "sim"}
 FUNCTIONS = {"log", "ln", "exp", "max", "min", "arg", "argmax", "argmin", "lim", "sin", "cos",
@@ -78,8 +80,8 @@ PLAIN_STYLE = {"mathbf", "boldsymbol", "bm", "mathrm", "text", "textrm", "mathit
 
 BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "1": "𝟙", "P": "ℙ"}
 
-SUPERSCRIPT = dict(zip("0123456789+-=()nijkTtxyzabcdelmoprsuvwhgf−",
-                       "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱʲᵏᵀᵗˣʸᶻᵃᵇᶜᵈᵉˡᵐᵒᵖʳˢᵘᵛʷʰᵍᶠ⁻"))
+SUPERSCRIPT = dict(zip("0123456789+-=()nijkTtxyzabcdelmoprsuvwhgf−ABDEGHIJKLMNOPRUVW",
+                       "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱʲᵏᵀᵗˣʸᶻᵃᵇᶜᵈᵉˡᵐᵒᵖʳˢᵘᵛʷʰᵍᶠ⁻ᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵁⱽᵂ"))
 SUBSCRIPT = dict(zip("0123456789+-=()aeijklmnoprstuvxh−",
                      "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓₕ₋"))
 
@@ -91,13 +93,21 @@ _ARG_MACROS = {"frac": 2, "dfrac": 2, "tfrac": 2, "sqrt": 1, "mathbb": 1, **{a: 
 
 
 def _script(text: str, table: dict[str, str], marker: str) -> str:
-    if text and all(ch in table for ch in text):
-        return "".join(table[ch] for ch in text)
+    text = text.strip()
+    compact = text.replace(" ", "")
+    if compact and all(ch in table for ch in compact):
+        return "".join(table[ch] for ch in compact)
     return f"{marker}{text}" if len(text) == 1 else f"{marker}({text})"
 
 
-def _bracket(text: str) -> str:
-    return f"({text})" if _NEEDS_BRACKETS.search(text) else text
+# A denominator such as "2a" reads as (2/2)·a after a slash: bracket a number times a symbol.
+_NUMBER_TIMES = re.compile(r"^\d+[^\d.]")
+
+
+def _bracket(text: str, denominator: bool = False) -> str:
+    if _NEEDS_BRACKETS.search(text) or (denominator and _NUMBER_TIMES.search(text)):
+        return f"({text})"
+    return text
 
 
 class _Renderer:
@@ -135,12 +145,35 @@ class _Renderer:
                 while isinstance(arg, str) and arg == " " and i < len(toks):
                     arg, i = toks[i], i + 1
                 text = self.render_one(arg)
+                if parts:
+                    parts[-1] = parts[-1].rstrip()  # \lim_{x}: the script hugs its base
                 parts.append(_script(text, SUPERSCRIPT if tok == "^" else SUBSCRIPT, tok))
                 continue
+            if isinstance(tok, LatexMacroNode) and tok.macroname in _ARG_MACROS:
+                # pylatexenc may not know a macro's arguments (\operatorname{ReLU}): take
+                # the groups that follow it.
+                have = len([a for a in (tok.nodeargd.argnlist if tok.nodeargd else [])
+                            if a is not None])
+                extra = []
+                j = i + 1
+                while have + len(extra) < _ARG_MACROS[tok.macroname] and j < len(toks):
+                    if isinstance(toks[j], str) and toks[j] == " ":
+                        j += 1
+                        continue
+                    if not isinstance(toks[j], LatexGroupNode):
+                        break
+                    extra.append(toks[j])
+                    j += 1
+                if extra:
+                    parts.append(self.macro(tok, extra))
+                    i = j
+                    continue
             if isinstance(tok, str) and tok == "&":
                 raise UnsupportedLatex("'&' (alignment) is not supported; write one step per line")
             if isinstance(tok, str) and tok == "~":
                 parts.append(" ")
+            elif isinstance(tok, str) and tok in "=<>":
+                parts.append(f" {tok} ")
             else:
                 parts.append(self.render_one(tok))
             i += 1
@@ -158,9 +191,10 @@ class _Renderer:
                                    f"not supported; write one equation per step")
         raise UnsupportedLatex(f"cannot show {tok.latex_verbatim()!r}")
 
-    def macro(self, node: LatexMacroNode) -> str:
+    def macro(self, node: LatexMacroNode, extra_args: list | None = None) -> str:
         name = node.macroname
         args = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a is not None]
+        args += extra_args or []
         if name in _ARG_MACROS and len(args) < _ARG_MACROS[name]:
             raise UnsupportedLatex(f"\\{name} needs {_ARG_MACROS[name]} argument(s) in braces")
         if name in GREEK:
@@ -173,7 +207,7 @@ class _Renderer:
             return SYMBOLS[name]
         if name in ("frac", "dfrac", "tfrac"):
             num, den = (self.render_one(a) for a in args[-2:])
-            return f"{_bracket(num)}/{_bracket(den)}"
+            return f"{_bracket(num)}/{_bracket(den, denominator=True)}"
         if name == "sqrt":
             if len(args) > 1:
                 raise UnsupportedLatex("\\sqrt[n]{...} is not supported")
@@ -197,7 +231,9 @@ def latex_to_unicode(source: str) -> str:
     except LatexWalkerError as err:
         raise UnsupportedLatex(f"cannot parse LaTeX: {str(err).splitlines()[0]}") from None
     text = _Renderer(source).render(nodes)
-    return re.sub(r" {2,}", " ", text).strip()
+    text = re.sub(r" {2,}", " ", text).strip()
+    # "max(0, x)", not "max (0, x)": a function name hugs its bracket.
+    return re.sub(r"\b(" + "|".join(sorted(FUNCTIONS)) + r") \(", r"\1(", text)
 
 
 _INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")

@@ -9,13 +9,16 @@ from textual.app import App
 from textual.binding import Binding
 
 from tutor.content import Library
+from tutor.practice.interview import interview_items
 from tutor.practice.session import select_items
 from tutor.store import ProgressStore
 
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.lesson import LessonScreen
+from .screens.interview import InterviewScreen
 from .screens.quiz import QuizScreen
+from .screens.stats import StatsScreen
 from .strings import tr
 
 
@@ -25,6 +28,7 @@ class TutorApp(App):
 
     def __init__(self, library: Library, store: ProgressStore, lang: str = "en", *,
                  start_lesson: str | None = None, start_quiz: tuple | None = None,
+                 start_interview: tuple | None = None,
                  notices: list[str] | None = None,
                  ascii_only: bool | None = None):
         super().__init__()
@@ -33,6 +37,8 @@ class TutorApp(App):
         self.lang = lang
         self.start_lesson = start_lesson
         self.start_quiz = start_quiz
+        self.start_interview = start_interview
+        self.report_path: Path | None = None
         self.notices = list(notices or []) + [tr("notice_db", lang, msg=n) for n in store.notices]
         # Korean terminals often draw box and block characters two cells wide; ASCII keeps
         # the layout straight there (TUTOR_ASCII=1 or --ascii).
@@ -47,6 +53,14 @@ class TutorApp(App):
             self.open_lesson(self.start_lesson)
         if self.start_quiz:
             self.open_quiz(*self.start_quiz)
+        if self.start_interview:
+            self.push_screen(InterviewScreen(*self.start_interview))
+
+    def open_interview(self) -> None:
+        self.push_screen(InterviewScreen(interview_items(self.library, n=8), minutes=20))
+
+    def open_stats(self) -> None:
+        self.push_screen(StatsScreen())
 
     def open_quiz(self, items: list, empty_key: str = "session_empty") -> None:
         self.push_screen(QuizScreen(items, empty_key))

@@ -12,7 +12,7 @@ __all__ = ["STRINGS", "localize_bindings", "tr"]
 ACTION_LABELS = {
     "app.quit": "b_quit", "app.toggle_language": "b_lang", "app.help": "b_help",
     "next": "b_next", "skip": "b_skip", "type_answer": "b_type", "back": "b_back",
-    "dismiss": "b_back",
+    "dismiss": "b_back", "submit": "b_submit",
 }
 
 

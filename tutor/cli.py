@@ -55,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="the same seed gives the same questions")
     p.add_argument("--plain", action="store_true", help="line by line on stdin/stdout, no TUI")
 
+    p = sub.add_parser("run", parents=[common], help="run an experiment headless")
+    p.add_argument("name", nargs="?", help="the experiment (omit to list them)")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="a parameter (repeatable)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--json", action="store_true", help="one JSON object per event on stdout")
+    p.add_argument("--save", type=Path, metavar="FILE.png", help="also save the plot as a PNG")
+
+    sub.add_parser("playground", parents=[common], help="a terminal TensorFlow Playground")
+
     p = sub.add_parser("interview", parents=[common],
                        help="a mock interview; writes a Markdown report")
     p.add_argument("--n", type=int, default=8, help="how many questions (default 8)")
@@ -186,7 +196,8 @@ def cmd_interview(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None) -> int:
+def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None,
+            start_playground: bool = False) -> int:
     lib = load(content_paths(args))
     if start_lesson and lib.find_lesson(start_lesson) is None:
         print(f"tutor: no lesson {start_lesson!r}; try one of: "
@@ -199,7 +210,8 @@ def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None) -> int:
     from tutor.ui.app import TutorApp  # noqa: PLC0415 (only the TUI needs textual)
 
     store = open_store(args)
-    app = TutorApp(lib, store, args.lang, start_lesson=start_lesson, ascii_only=args.ascii)
+    app = TutorApp(lib, store, args.lang, start_lesson=start_lesson,
+                   start_playground=start_playground, ascii_only=args.ascii)
     app.run()
     store.close()
     return 0
@@ -213,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "stats":
             return cmd_stats(args)
+        if args.command == "run":
+            from tutor.headless import run_command  # noqa: PLC0415
+
+            return run_command(args.name, args.sets, args.seed, args.json, args.save, args.lang)
+        if args.command == "playground":
+            return cmd_tui(args, start_playground=True)
         if args.command == "interview":
             return cmd_interview(args)
         if args.command == "quiz":

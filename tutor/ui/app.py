@@ -28,7 +28,7 @@ class TutorApp(App):
 
     def __init__(self, library: Library, store: ProgressStore, lang: str = "en", *,
                  start_lesson: str | None = None, start_quiz: tuple | None = None,
-                 start_interview: tuple | None = None,
+                 start_interview: tuple | None = None, start_playground: bool = False,
                  notices: list[str] | None = None,
                  ascii_only: bool | None = None):
         super().__init__()
@@ -38,6 +38,7 @@ class TutorApp(App):
         self.start_lesson = start_lesson
         self.start_quiz = start_quiz
         self.start_interview = start_interview
+        self.start_playground = start_playground
         self.report_path: Path | None = None
         self.notices = list(notices or []) + [tr("notice_db", lang, msg=n) for n in store.notices]
         # Korean terminals often draw box and block characters two cells wide; ASCII keeps
@@ -55,6 +56,16 @@ class TutorApp(App):
             self.open_quiz(*self.start_quiz)
         if self.start_interview:
             self.push_screen(InterviewScreen(*self.start_interview))
+        if self.start_playground:
+            self.open_playground()
+
+    def open_playground(self) -> None:
+        try:
+            from .screens.playground import PlaygroundScreen  # noqa: PLC0415
+        except ImportError:
+            self.notify("The playground is not available in this version.", severity="warning")
+            return
+        self.push_screen(PlaygroundScreen())
 
     def open_interview(self) -> None:
         self.push_screen(InterviewScreen(interview_items(self.library, n=8), minutes=20))

@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="language of the interface and content (default: from LANG, else en)")
     common.add_argument("--content", action="append", type=Path, default=argparse.SUPPRESS,
                         metavar="DIR", help="an extra lessons/quizzes directory (repeatable)")
+    common.add_argument("--no-bundled", action="store_true", default=argparse.SUPPRESS,
+                        help="use only the --content directories, not the bundled lessons")
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="PATH",
                         help="the progress database (default: in the user data directory)")
     common.add_argument("--ascii", action="store_true", default=argparse.SUPPRESS,
@@ -55,6 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="the same seed gives the same questions")
     p.add_argument("--plain", action="store_true", help="line by line on stdin/stdout, no TUI")
 
+    p = sub.add_parser("progress", parents=[common], help="export, import or reset your progress")
+    actions = p.add_subparsers(dest="progress_action", metavar="ACTION", required=True)
+    q = actions.add_parser("export", parents=[common], help="write your progress to a JSON file")
+    q.add_argument("file", type=Path)
+    q = actions.add_parser("import", parents=[common],
+                           help="merge a JSON export into your progress (never overwrites newer)")
+    q.add_argument("file", type=Path)
+    q = actions.add_parser("reset", parents=[common], help="forget progress (asks first)")
+    which = q.add_mutually_exclusive_group(required=True)
+    which.add_argument("--lesson", metavar="ID")
+    which.add_argument("--chapter", type=int, choices=range(1, 10), metavar="N")
+    which.add_argument("--all", action="store_true")
+    q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    p = sub.add_parser("export-anki", parents=[common], help="the question banks as an Anki deck")
+    p.add_argument("file", type=Path, metavar="FILE.apkg")
+
     p = sub.add_parser("run", parents=[common], help="run an experiment headless")
     p.add_argument("name", nargs="?", help="the experiment (omit to list them)")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
@@ -81,11 +100,12 @@ def _options(args: argparse.Namespace) -> argparse.Namespace:
     args.content = getattr(args, "content", None) or []
     args.db = getattr(args, "db", None)
     args.ascii = getattr(args, "ascii", None)
+    args.no_bundled = getattr(args, "no_bundled", False)
     return args
 
 
 def content_paths(args: argparse.Namespace) -> list[Path]:
-    return bundled_content_dirs() + list(args.content)
+    return ([] if args.no_bundled else bundled_content_dirs()) + list(args.content)
 
 
 def run_checker():
@@ -196,6 +216,72 @@ def cmd_interview(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_progress(args: argparse.Namespace) -> int:
+    import json  # noqa: PLC0415
+
+    from tutor.store.db import BadExport, export_progress, import_progress, reset_progress  # noqa: PLC0415
+
+    store = open_store(args)
+    ko = args.lang == "ko"
+    if args.progress_action == "export":
+        data = export_progress(store)
+        args.file.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"{args.file}: {len(data['attempts'])} " + ("개의 답, " if ko else "answers, ")
+              + f"{len(data['review_cards'])} " + ("개의 복습 카드" if ko else "review cards"))
+        return 0
+    if args.progress_action == "import":
+        try:
+            data = json.loads(args.file.read_text(encoding="utf-8"))
+            counts = import_progress(store, data)
+        except FileNotFoundError:
+            print(f"tutor: {args.file}: no such file", file=sys.stderr)
+            return 2
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            print(f"tutor: {args.file}: not JSON ({err}); nothing was imported", file=sys.stderr)
+            return 2
+        except BadExport as err:
+            print(f"tutor: {args.file}: {err}", file=sys.stderr)
+            return 2
+        print((f"가져옴: 레슨 {counts.lessons}, 답 {counts.attempts}, 카드 {counts.cards}, "
+               f"복습 기록 {counts.reviews}") if ko else
+              (f"merged: {counts.lessons} lessons, {counts.attempts} answers, {counts.cards} "
+               f"cards, {counts.reviews} reviews"))
+        return 0
+    # reset
+    lib = load(content_paths(args))
+    if args.all:
+        target, lesson_ids = ("모든 진도" if ko else "all progress"), None
+    elif args.chapter:
+        lesson_ids = [l.id for l in lib.lessons_in(args.chapter)]
+        target = f"{args.chapter}장" if ko else f"chapter {args.chapter}"
+    else:
+        lesson = lib.find_lesson(args.lesson)
+        lesson_ids = [lesson.id if lesson else args.lesson]
+        target = lesson_ids[0]
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("tutor: resetting needs confirmation: run it in a terminal or add --yes",
+                  file=sys.stderr)
+            return 2
+        prompt = (f"{target}을(를) 지웁니다. 되돌릴 수 없습니다. 계속하려면 yes를 입력하세요: " if ko
+                  else f"This forgets {target} and cannot be undone. Type yes to go on: ")
+        if input(prompt).strip().lower() != "yes":
+            print("취소했습니다." if ko else "Cancelled; nothing was changed.")
+            return 1
+    removed = reset_progress(store, lesson_ids)
+    print((f"{target}: {removed}개 기록을 지웠습니다.") if ko else f"{target}: {removed} records removed.")
+    return 0
+
+
+def cmd_export_anki(args: argparse.Namespace) -> int:
+    from tutor.practice.anki import export_anki  # noqa: PLC0415
+
+    lib = load(content_paths(args))
+    count = export_anki(lib, args.file, args.lang)
+    print(f"{args.file}: {count} " + ("개의 카드" if args.lang == "ko" else "cards"))
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None,
             start_playground: bool = False) -> int:
     lib = load(content_paths(args))
@@ -225,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "stats":
             return cmd_stats(args)
+        if args.command == "progress":
+            return cmd_progress(args)
+        if args.command == "export-anki":
+            return cmd_export_anki(args)
         if args.command == "run":
             from tutor.headless import run_command  # noqa: PLC0415
 

@@ -339,3 +339,135 @@ class ProgressStore:
                                       (item_id,)).fetchall()
         finally:
             self._conn.row_factory = None
+
+
+# --------------------------------------------------------------------------- export / import
+
+EXPORT_FORMAT = "why-tutor-progress"
+
+
+def export_progress(store: ProgressStore) -> dict:
+    """Everything the learner has done, as JSON-ready data."""
+    conn = store._conn
+
+    def rows(sql: str) -> list[dict]:
+        cur = conn.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    return {
+        "format": EXPORT_FORMAT,
+        "schema": store.schema_version,
+        "exported_at": _now(),
+        "lesson_progress": rows("SELECT lesson_id, step, total_steps, completed_at, updated_at "
+                                "FROM lesson_progress ORDER BY lesson_id"),
+        "attempts": rows("SELECT item_id, kind, lesson_id, answer, correct, rating, seconds, "
+                         "created_at FROM attempts ORDER BY id"),
+        "review_cards": rows("SELECT item_id, kind, lesson_id, card_json, due, created_at "
+                             "FROM review_cards ORDER BY item_id"),
+        "review_log": rows("SELECT item_id, rating, reviewed_at, duration_ms FROM review_log "
+                           "ORDER BY id"),
+    }
+
+
+@dataclass
+class ImportCounts:
+    lessons: int = 0
+    attempts: int = 0
+    cards: int = 0
+    reviews: int = 0
+
+
+class BadExport(ValueError):
+    pass
+
+
+def import_progress(store: ProgressStore, data: dict) -> ImportCounts:
+    """Merge an export into the store; nothing already here is overwritten with older data.
+
+    Attempts and reviews are added unless the same one (same item and time) is already here;
+    a lesson keeps the further position and any completion; a review card keeps the version
+    reviewed last.
+    """
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise BadExport("not a Why Tutor progress export (its 'format' is not "
+                        f"{EXPORT_FORMAT!r})")
+    counts = ImportCounts()
+    try:
+        with store._write() as db:
+            for row in data.get("lesson_progress", []):
+                here = db.execute("SELECT step, completed_at FROM lesson_progress "
+                                  "WHERE lesson_id = ?", (row["lesson_id"],)).fetchone()
+                if here is None:
+                    db.execute("INSERT INTO lesson_progress VALUES (?, ?, ?, ?, ?)",
+                               (row["lesson_id"], row["step"], row["total_steps"],
+                                row["completed_at"], row["updated_at"]))
+                    counts.lessons += 1
+                elif row["step"] > here[0] or (row["completed_at"] and not here[1]):
+                    db.execute("UPDATE lesson_progress SET step = max(step, ?), "
+                               "completed_at = COALESCE(completed_at, ?) WHERE lesson_id = ?",
+                               (row["step"], row["completed_at"], row["lesson_id"]))
+                    counts.lessons += 1
+            for row in data.get("attempts", []):
+                exists = db.execute("SELECT 1 FROM attempts WHERE item_id = ? AND created_at = ? "
+                                    "AND kind = ?", (row["item_id"], row["created_at"],
+                                                     row["kind"])).fetchone()
+                if not exists:
+                    db.execute("INSERT INTO attempts (item_id, kind, lesson_id, answer, correct, "
+                               "rating, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               (row["item_id"], row["kind"], row["lesson_id"], row["answer"],
+                                row["correct"], row["rating"], row["seconds"], row["created_at"]))
+                    counts.attempts += 1
+            for row in data.get("review_cards", []):
+                incoming = fsrs.Card.from_json(row["card_json"])
+                here = db.execute("SELECT card_json FROM review_cards WHERE item_id = ?",
+                                  (row["item_id"],)).fetchone()
+                if here is not None:
+                    current = fsrs.Card.from_json(here[0])
+                    newer = (incoming.last_review or datetime.min.replace(tzinfo=timezone.utc)) > \
+                        (current.last_review or datetime.min.replace(tzinfo=timezone.utc))
+                    if not newer:
+                        continue
+                db.execute("INSERT OR REPLACE INTO review_cards VALUES (?, ?, ?, ?, ?, ?)",
+                           (row["item_id"], row["kind"], row["lesson_id"], row["card_json"],
+                            _iso(incoming.due), row["created_at"]))
+                counts.cards += 1
+            for row in data.get("review_log", []):
+                exists = db.execute("SELECT 1 FROM review_log WHERE item_id = ? AND "
+                                    "reviewed_at = ?", (row["item_id"], row["reviewed_at"])
+                                    ).fetchone()
+                if not exists:
+                    db.execute("INSERT INTO review_log (item_id, rating, reviewed_at, duration_ms) "
+                               "VALUES (?, ?, ?, ?)", (row["item_id"], row["rating"],
+                                                       row["reviewed_at"], row["duration_ms"]))
+                    counts.reviews += 1
+    except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as err:
+        raise BadExport(f"the export is damaged ({type(err).__name__}: {err}); nothing was "
+                        "imported") from None
+    return counts
+
+
+def reset_progress(store: ProgressStore, lesson_ids: list[str] | None = None) -> int:
+    """Forget lessons' positions, answers and review cards (all of them when ``lesson_ids`` is
+    None). Returns how many rows were removed."""
+    removed = 0
+    with store._write() as db:
+        if lesson_ids is None:
+            for table in ("lesson_progress", "attempts", "review_cards", "review_log"):
+                removed += db.execute(f"DELETE FROM {table}").rowcount
+            db.execute("DELETE FROM app_state")
+            return removed
+        for lesson_id in lesson_ids:
+            items = [r[0] for r in db.execute(
+                "SELECT item_id FROM review_cards WHERE lesson_id = ? UNION "
+                "SELECT item_id FROM attempts WHERE lesson_id = ?", (lesson_id, lesson_id))]
+            for item in items:
+                removed += db.execute("DELETE FROM review_log WHERE item_id = ?", (item,)).rowcount
+            removed += db.execute("DELETE FROM review_cards WHERE lesson_id = ?",
+                                  (lesson_id,)).rowcount
+            removed += db.execute("DELETE FROM attempts WHERE lesson_id = ?", (lesson_id,)).rowcount
+            removed += db.execute("DELETE FROM lesson_progress WHERE lesson_id = ?",
+                                  (lesson_id,)).rowcount
+            db.execute("DELETE FROM app_state WHERE key = 'last_lesson' AND value = ?",
+                       (lesson_id,))
+    return removed

@@ -160,6 +160,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def has_terminal(command: str) -> bool:
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return True
+    print(f"tutor: the {command} needs a terminal; add --plain to answer line by line",
+          file=sys.stderr)
+    return False
+
+
 def cmd_quiz(args: argparse.Namespace) -> int:
     from tutor.practice.plain import PlainSession  # noqa: PLC0415
     from tutor.practice.session import select_items  # noqa: PLC0415
@@ -175,9 +183,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         PlainSession(store, args.lang, sys.stdin, sys.stdout).run(items, empty)
         store.close()
         return 0
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        print("tutor: the quiz needs a terminal; add --plain to answer line by line",
-              file=sys.stderr)
+    if not has_terminal("quiz"):
         return 2
     from tutor.ui.app import TutorApp  # noqa: PLC0415
 
@@ -201,9 +207,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
             items, lib, args.minutes, reports)
         store.close()
         return 0
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        print("tutor: the interview needs a terminal; add --plain to answer line by line",
-              file=sys.stderr)
+    if not has_terminal("interview"):
         return 2
     from tutor.ui.app import TutorApp  # noqa: PLC0415
 

@@ -64,15 +64,20 @@ Level = Annotated[int, Field(ge=1, le=3)]
 
 # --------------------------------------------------------------------------- questions
 
-class QuestionBase(Model):
+class QuestionMeta(Model):
+    """What every question has, written or generated."""
+
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     chapter: Annotated[int, Field(ge=1, le=9)]
     tags: list[str] = []
     difficulty: Literal["E", "M", "H"] = "M"
     level: Level = 1
+    follow_up: list[str] = []
+
+
+class QuestionBase(QuestionMeta):
     q: MarkdownText
     explanation: MarkdownText
-    follow_up: list[str] = []
 
 
 class McqQuestion(QuestionBase):
@@ -146,18 +151,12 @@ class WhyQuestion(QuestionBase):
     points: Annotated[list[MarkdownText], Field(min_length=1)]
 
 
-class GeneratedQuestion(Model):
+class GeneratedQuestion(QuestionMeta):
     """A question made fresh from a seed by a named generator in code."""
 
     type: Literal["generated"]
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    chapter: Annotated[int, Field(ge=1, le=9)]
-    tags: list[str] = []
-    difficulty: Literal["E", "M", "H"] = "M"
-    level: Level = 1
     generator: str
     params: dict[str, Any] = {}
-    follow_up: list[str] = []
 
 
 Question = Annotated[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -58,7 +60,9 @@ class HomeScreen(Screen):
                                              total=len(lesson.steps)), style="bold"),
                                   id=f"continue:{last}"))
 
-        due = app.store.due_count()
+        # "Due today": everything due before local midnight, not only this minute.
+        midnight = datetime.combine(date.today() + timedelta(days=1), time()).astimezone()
+        due = app.store.due_count(midnight)
         for key, action in (("menu_review", "review"), ("menu_quiz", "quiz"),
                             ("menu_cram", "cram"), ("menu_interview", "interview"),
                             ("menu_stats", "stats")):

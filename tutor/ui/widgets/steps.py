@@ -86,6 +86,13 @@ class StepWidget(Vertical):
     def type_answer(self) -> bool:
         return False
 
+    def open_answer_box(self) -> bool:
+        """Show and focus this step's text area (for steps that have one)."""
+        area = self.query_one("#answer-box", TextArea)
+        area.remove_class("hidden")
+        area.focus()
+        return True
+
     def hint(self, text: str) -> None:
         try:
             self.query_one(".hint", Static).update(RichText(text))
@@ -146,12 +153,7 @@ class WhyCard(StepWidget, SelfRating):
         box.remove_class("hidden")
 
     def type_answer(self) -> bool:
-        if self.revealed:
-            return False
-        area = self.query_one("#answer-box", TextArea)
-        area.remove_class("hidden")
-        area.focus()
-        return True
+        return False if self.revealed else self.open_answer_box()
 
     def advance(self) -> bool:
         if self.done:
@@ -468,12 +470,7 @@ class DerivationPractice(StepWidget):
         return len(self.ratings) < self.shown
 
     def type_answer(self) -> bool:
-        if self._awaiting_rating() or self.done:
-            return False
-        area = self.query_one("#answer-box", TextArea)
-        area.remove_class("hidden")
-        area.focus()
-        return True
+        return False if self._awaiting_rating() or self.done else self.open_answer_box()
 
     def advance(self) -> bool:
         if self.done:

@@ -1,0 +1,122 @@
+"""Learner-facing strings of the run panel and the playground, in Korean and English.
+
+Kept apart from tutor/i18n.py (same shape: ``RUN_STRINGS[key][lang]``); technical terms keep the
+English word beside the Korean one.
+"""
+
+from __future__ import annotations
+
+RUN_STRINGS: dict[str, dict[str, str]] = {
+    "run_label": {"ko": "실험 (experiment): {title}", "en": "Experiment: {title}"},
+    "run_ask": {"ko": "실행 전에 예측해 보세요: {ask}", "en": "Predict before you run: {ask}"},
+    "hint_idle": {"ko": "[r] 시작 · [e] 설정 바꾸기 (Tab 이동, Enter 적용, Esc 나가기) · [l] 로그 스케일 (log scale)",
+                  "en": "[r] start · [e] edit settings (Tab moves, Enter applies, Esc leaves) · [l] log scale"},
+    "hint_running": {"ko": "[x] 멈추기 · [r] 다시 시작 · [e] 설정 · [l] 로그 스케일 (log scale)",
+                     "en": "[x] stop · [r] restart · [e] settings · [l] log scale"},
+    "hint_done": {"ko": "[r] 다시 실행 · [e] 설정 바꾸기 · [l] 로그 스케일 (log scale)",
+                  "en": "[r] run again · [e] change settings · [l] log scale"},
+    "hint_playground": {"ko": "설정을 바꾸면 다시 학습합니다 · [r] 다시 시작 · [x] 멈추기 · [e] 설정 · [l] 로그 스케일 · [Esc] 뒤로",
+                        "en": "Changing a setting restarts training · [r] restart · [x] stop · [e] settings · [l] log scale · [Esc] back"},
+    "state_idle": {"ko": "준비됨 — [r]을 눌러 학습을 시작하세요", "en": "Ready — press [r] to start training"},
+    "state_starting": {"ko": "시작하는 중…", "en": "starting…"},
+    "state_running": {"ko": "학습 중", "en": "training"},
+    "state_done": {"ko": "완료", "en": "done"},
+    "state_stopped": {"ko": "멈춤", "en": "stopped"},
+    "state_diverged": {"ko": "발산 (diverged)", "en": "diverged"},
+    "state_failed": {"ko": "실패", "en": "failed"},
+    "stopped_at": {"ko": "{step}단계에서 멈췄습니다. [r]로 다시 시작.", "en": "Stopped at step {step}. Press [r] to start again."},
+    "diverged_at": {"ko": "{variant}: {step}단계에서 발산 (diverged) — 손실 (loss)이 무한대가 되었습니다. 학습률 (learning rate)이 너무 큽니다.",
+                    "en": "{variant}: diverged at step {step} — the loss became infinite: the learning rate is too large."},
+    "failed": {"ko": "실험을 실행하지 못했습니다 (종료 코드 {code}): {err}",
+               "en": "The run could not run (exit code {code}): {err}"},
+    "no_output": {"ko": "출력 없음", "en": "no output"},
+    "bad_value": {"ko": "잘못된 값 (invalid value): {err}", "en": "Invalid value: {err}"},
+    "changed": {"ko": "{name} = {value} — [r]을 누르면 이 설정으로 실행합니다", "en": "{name} = {value} — press [r] to run with it"},
+    "restarting": {"ko": "{name} = {value} — 다시 학습합니다", "en": "{name} = {value} — training again"},
+    "m_step": {"ko": "단계 (step)", "en": "step"},
+    "m_loss": {"ko": "손실 (loss)", "en": "loss"},
+    "m_val_loss": {"ko": "검증 손실 (val loss)", "en": "val loss"},
+    "m_acc": {"ko": "정확도 (accuracy)", "en": "accuracy"},
+    "m_val_acc": {"ko": "검증 정확도 (val acc)", "en": "val acc"},
+    "m_time": {"ko": "{s:.1f}초", "en": "{s:.1f}s"},
+    "train": {"ko": "학습", "en": "train"},
+    "val": {"ko": "검증", "en": "val"},
+    "test": {"ko": "테스트", "en": "test"},
+    "loss_axis": {"ko": "손실", "en": "loss"},
+    "log_on": {"ko": "로그 스케일 (log scale) 켬", "en": "log scale on"},
+    "log_off": {"ko": "선형 스케일 (linear scale)", "en": "linear scale"},
+    "cap_boundary": {"ko": "결정 경계 (decision boundary) · {step}단계 · 주황 = 클래스 0, 파랑 = 클래스 1",
+                     "en": "Decision boundary · step {step} · orange = class 0, blue = class 1"},
+    "cap_grad": {"ko": "층별 기울기 노름 (gradient norm) ‖∂L/∂θ‖ · 로그 막대 · {step}단계",
+                 "en": "Per-layer gradient norm ‖∂L/∂θ‖ · log-scale bars · step {step}"},
+    "cap_fit": {"ko": "적합 (fit): 점 = 목표 (target), 선 = 예측 (prediction)",
+                "en": "The fit: dots = target, lines = prediction"},
+    "cap_confusion": {"ko": "혼동 행렬 (confusion matrix) · 행 = 실제, 열 = 예측",
+                      "en": "Confusion matrix · rows = actual, columns = predicted"},
+    "cap_trajectory": {"ko": "손실 곡면 (loss surface) 위의 경로 (trajectory) · 밝을수록 손실이 큼",
+                       "en": "Trajectories on the loss surface · brighter = higher loss"},
+    "cap_gradcheck": {"ko": "기울기 검사 (gradient check): 해석적 vs 수치적",
+                      "en": "Gradient check: analytic vs numerical"},
+    "gc_layer": {"ko": "층 (layer)", "en": "layer"},
+    "gc_analytic": {"ko": "해석적 (analytic)", "en": "analytic"},
+    "gc_numeric": {"ko": "수치적 (numerical)", "en": "numerical"},
+    "gc_error": {"ko": "상대 오차 (rel. error)", "en": "rel. error"},
+    "target": {"ko": "목표", "en": "target"},
+    "playground_title": {"ko": "플레이그라운드 (playground) — 터미널 속 TensorFlow Playground",
+                         "en": "Playground — a TensorFlow Playground in the terminal"},
+    "settings": {"ko": "설정 (settings)", "en": "Settings"},
+    "playground_missing": {"ko": "플레이그라운드 실험이 아직 없습니다.", "en": "The playground experiment is not available yet."},
+}
+
+#: Parameter labels: the common names (run-contract.md) in the learner's language.
+PARAM_LABELS: dict[str, dict[str, str]] = {
+    "lr": {"ko": "학습률 (lr)", "en": "learning rate"},
+    "steps": {"ko": "단계 수 (steps)", "en": "steps"},
+    "epochs": {"ko": "에폭 (epochs)", "en": "epochs"},
+    "batch_size": {"ko": "배치 크기 (batch)", "en": "batch size"},
+    "hidden": {"ko": "은닉층 (hidden)", "en": "hidden layers"},
+    "activation": {"ko": "활성화 (activation)", "en": "activation"},
+    "optimizer": {"ko": "옵티마이저 (optimizer)", "en": "optimizer"},
+    "init": {"ko": "초기화 (init)", "en": "init"},
+    "seed": {"ko": "시드 (seed)", "en": "seed"},
+    "noise": {"ko": "잡음 (noise)", "en": "noise"},
+    "dataset": {"ko": "데이터 (dataset)", "en": "data set"},
+    "test_ratio": {"ko": "테스트 비율 (test ratio)", "en": "test ratio"},
+    "features": {"ko": "입력 특성 (features)", "en": "features"},
+    "regularization": {"ko": "정규화 (regularization)", "en": "regularization"},
+    "reg_rate": {"ko": "정규화 강도 (reg. rate)", "en": "reg. rate"},
+    "momentum": {"ko": "모멘텀 (momentum)", "en": "momentum"},
+    "depth": {"ko": "깊이 (depth)", "en": "depth"},
+    "width": {"ko": "너비 (width)", "en": "width"},
+    "dropout": {"ko": "드롭아웃 (dropout)", "en": "dropout"},
+    "weight_decay": {"ko": "L2 감쇠 (weight decay)", "en": "weight decay"},
+    "loss": {"ko": "손실 함수 (loss)", "en": "loss"},
+    "gate": {"ko": "게이트 (gate)", "en": "gate"},
+}
+
+
+def rtr(key: str, lang: str, **values: object) -> str:
+    """The run-panel string ``key`` in ``lang`` (English if ``lang`` is unknown), filled in."""
+    entry = RUN_STRINGS[key]
+    text = entry.get(lang, entry["en"])
+    return text.format(**values) if values else text
+
+
+def param_label(name: str, lang: str) -> str:
+    entry = PARAM_LABELS.get(name)
+    return entry.get(lang, entry["en"]) if entry else name
+
+
+def bilingual(value, lang: str) -> str:
+    """A {"ko","en"} dict, a Text-like object with .get(lang), or a plain string."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("en") or next(iter(value.values()), ""))
+    getter = getattr(value, "get", None)
+    if callable(getter):
+        try:
+            return str(getter(lang))
+        except TypeError:
+            pass
+    return str(value)

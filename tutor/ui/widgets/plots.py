@@ -1,0 +1,192 @@
+"""Curves for live runs: loss (train and validation, several variants overlaid) and fitted functions.
+
+Why textual-plot's ``PlotWidget``: it is maintained, draws at braille resolution (2×4 dots a cell),
+has axes with "nice" ticks, a legend, and a cheap live update (``clear()`` + ``plot()`` marks the
+widget dirty; the actual drawing happens once per frame, in ``render``). textual-plotext was the
+other candidate but pins the old plotext API (plotext 6 removed it). ``PlotWidget`` has no log
+scale, so :class:`CurvePlot` plots log10(y) and labels the ticks with :class:`LogFormatter`
+(``1e-3``, ``0.01``, ``1``, ``100``). It is made non-focusable: its own bindings (``r`` resets
+the zoom, arrows pan) would otherwise take the run panel's keys.
+
+Redraw cost grows with the number of points, so each series is thinned to at most
+``MAX_POINTS`` points (evenly spaced, the last one kept) before it is handed over.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from rich.text import Text
+from textual_plot import HiResMode, LegendLocation, PlotWidget
+from textual_plot.axis_formatter import AxisFormatter, NumericAxisFormatter
+
+MAX_POINTS = 400
+
+#: One colour per variant, in order; train solid, validation the same hue, dimmer.
+PALETTE = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176", "#4db6ac",
+           "#f06292"]
+VAL_PALETTE = ["#0288d1", "#e65100", "#2e7d32", "#b71c1c", "#6a1b9a", "#f9a825", "#00695c",
+               "#ad1457"]
+
+
+def color_for(index: int, validation: bool = False) -> str:
+    return (VAL_PALETTE if validation else PALETTE)[index % len(PALETTE)]
+
+
+def short_number(value: float) -> str:
+    """Compact: 0.0123 -> '0.0123', 12345 -> '1.2e4', 1e-6 -> '1e-6'."""
+    if value is None or not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    a = abs(value)
+    if 1e-3 <= a < 1e4:
+        return f"{value:.3g}"
+    mantissa, exp = f"{value:.1e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exp)}"
+
+
+class LogFormatter(AxisFormatter):
+    """Ticks for an axis that carries log10 of the values, labelled with the values themselves."""
+
+    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
+        lo, hi = math.floor(min_), math.ceil(max_)
+        decades = [float(k) for k in range(lo, hi + 1) if min_ <= k <= max_]
+        if len(decades) >= 2:
+            step = max(1, math.ceil(len(decades) / max_ticks))
+            return decades[::step]
+        # less than a decade shown: 1, 2, 5 × 10^k, then plain nice ticks in log space
+        ticks = [math.log10(m * 10.0 ** k) for k in range(lo - 1, hi + 1) for m in (1, 2, 5)]
+        ticks = [t for t in ticks if min_ <= t <= max_]
+        if len(ticks) >= 2:
+            return ticks
+        if max_ - min_ <= 0:
+            return [min_]
+        return NumericAxisFormatter().get_ticks(min_, max_, max_ticks)
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        return [short_number(10.0 ** t) for t in ticks]
+
+
+class ShortFormatter(NumericAxisFormatter):
+    """Linear ticks with short labels (the plot's left margin is narrow)."""
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        labels = super().get_labels_for_ticks(ticks)
+        if any(len(label) > 6 for label in labels):
+            return [short_number(t) for t in ticks]
+        return labels
+
+
+@dataclass
+class Series:
+    label: str
+    x: list = field(default_factory=list)
+    y: list = field(default_factory=list)
+    color: str = "white"
+    scatter: bool = False
+
+
+def thin(x: np.ndarray, y: np.ndarray, limit: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    if len(x) <= limit:
+        return x, y
+    idx = np.linspace(0, len(x) - 1, limit).astype(int)
+    return x[idx], y[idx]
+
+
+class CurvePlot(PlotWidget, can_focus=False):
+    """A PlotWidget that redraws a list of :class:`Series` at once, optionally on a log y axis."""
+
+    DEFAULT_CSS = """
+    CurvePlot { height: 1fr; min-height: 6; }
+    CurvePlot #legend { border: none; background: $panel 60%; }
+    """
+
+    def __init__(self, *, y_label: str = "", **kwargs):
+        super().__init__(allow_pan_and_zoom=False, **kwargs)
+        self.log_y = False
+        self.y_label = y_label
+        self.redraws = 0
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.margin_top = 1
+        self.margin_bottom = 2
+        self.margin_left = 8
+        self.set_x_formatter(ShortFormatter())
+        self.set_y_formatter(ShortFormatter())
+
+    def show(self, series: Sequence[Series], log_y: bool = False, *, legend: bool = True) -> None:
+        """Replace what is drawn by ``series``."""
+        self.clear()
+        self.log_y = log_y
+        self.set_y_formatter(LogFormatter() if log_y else ShortFormatter())
+        self.set_ylabel(f"log {self.y_label}" if log_y and self.y_label else self.y_label)
+        labelled = False
+        for s in series:
+            if not s.x:
+                continue
+            x = np.asarray(s.x, dtype=float)
+            y = np.asarray(s.y, dtype=float)
+            with np.errstate(all="ignore"):
+                keep = np.isfinite(y) & np.isfinite(x)
+                if log_y:
+                    keep &= y > 0
+                x, y = x[keep], y[keep]
+                if log_y:
+                    y = np.log10(y)
+            if not len(x):
+                continue
+            x, y = thin(x, y)
+            if s.scatter:
+                self.scatter(x, y, marker_style=s.color, hires_mode=HiResMode.BRAILLE,
+                             label=s.label or None)
+            else:
+                self.plot(x, y, line_style=s.color, hires_mode=HiResMode.BRAILLE,
+                          label=s.label or None)
+            labelled = labelled or bool(s.label)
+        self.show_legend(LegendLocation.TOPRIGHT, is_visible=legend and labelled)
+        self.redraws += 1
+
+
+def bars_text(layers: Sequence[str], columns: Sequence[tuple[str, str, Sequence[float]]],
+              width: int = 10, ascii_only: bool = False) -> Text:
+    """Per-layer bars on a log scale, one column per variant: ``columns`` = (name, colour, norms).
+
+    Gradient norms span many orders of magnitude (that is the lesson of vanishing gradients), so
+    a bar's length is log10(norm) between the smallest and largest norm shown.
+    """
+    values = [v for _, _, norms in columns for v in norms if v and v > 0 and math.isfinite(v)]
+    out = Text()
+    if not values:
+        return out
+    lo, hi = math.log10(min(values)), math.log10(max(values))
+    span = max(hi - lo, 1e-9)
+    full, partial = ("#", "") if ascii_only else ("█", " ▏▎▍▌▋▊▉")
+    name_w = max([len(n) for n in layers] + [5])
+    out.append(" " * (name_w + 1))
+    for name, color, _ in columns:
+        out.append(f"{name[:width + 7]:<{width + 8}}", style=f"bold {color}")
+    out.append("\n")
+    for i, layer in enumerate(layers):
+        out.append(f"{layer:<{name_w}} ")
+        for _, color, norms in columns:
+            v = norms[i] if i < len(norms) else None
+            if v is None or not (v > 0 and math.isfinite(v)):
+                out.append(" " * (width + 8))
+                continue
+            frac = 0.05 + 0.95 * (math.log10(v) - lo) / span
+            cells = frac * width
+            whole = int(cells)
+            bar = full * whole
+            if partial and whole < width:
+                bar += partial[int((cells - whole) * 8)]
+            out.append(f"{bar:<{width}}", style=color)
+            out.append(f" {short_number(v):<7}", style="dim")
+        out.append("\n")
+    out.rstrip()
+    return out

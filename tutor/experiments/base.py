@@ -1,0 +1,428 @@
+"""The experiment registry's building blocks: typed parameters, experiments, the event wrapper.
+
+An experiment's ``body(params, seed, stop)`` yields the events of its variants (each tagged with
+``"variant"``); ``Experiment.run`` wraps it with the ``begin`` event first and the ``finish`` event
+last (see /work/notes/run-contract.md). Imports NumPy and tutor.nn only.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from tutor.nn.train import train
+
+Text = dict  # {"ko": ..., "en": ...}
+REGISTRY: dict[str, "Experiment"] = {}
+
+
+# -- parameters ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "int" | "float" | "str" | "bool" | "choice"
+    default: Any
+    help: Text
+    low: float | None = None
+    high: float | None = None
+    choices: list | None = None
+    #: for "str" parameters: f(value) -> None, or an error text (e.g. for hidden="4,2")
+    check: Callable[[str], str | None] | None = None
+
+    def to_dict(self) -> dict:
+        d = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help}
+        if self.low is not None:
+            d["low"] = self.low
+        if self.high is not None:
+            d["high"] = self.high
+        if self.choices is not None:
+            d["choices"] = list(self.choices)
+        return d
+
+    def bounds_text(self) -> str:
+        if self.choices is not None:
+            return "|".join(str(c) for c in self.choices)
+        if self.low is not None or self.high is not None:
+            return f"{_fmt(self.low)}…{_fmt(self.high)}"
+        return ""
+
+    def coerce(self, value: Any, experiment: str, from_text: bool) -> Any:
+        """The typed, checked value; raises ValueError(one line) when wrong."""
+        n = self.name
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if from_text and str(value).lower() in ("1", "true", "yes", "on"):
+                return True
+            if from_text and str(value).lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(f"{n} must be true or false, got {value!r}")
+        if self.kind == "int":
+            if isinstance(value, bool):
+                raise ValueError(f"{n} must be a whole number, got {value!r}")
+            if isinstance(value, str):
+                try:
+                    value = int(value.strip())
+                except ValueError:
+                    raise ValueError(f"{n} must be a whole number, got {value!r}") from None
+            elif isinstance(value, float):
+                if not value.is_integer():
+                    raise ValueError(f"{n} must be a whole number, got {value!r}")
+                value = int(value)
+            elif not isinstance(value, (int, np.integer)):
+                raise ValueError(f"{n} must be a whole number, got {value!r}")
+            return self._in_bounds(int(value), experiment)
+        if self.kind == "float":
+            if isinstance(value, bool):
+                raise ValueError(f"{n} must be a number, got {value!r}")
+            if isinstance(value, str):
+                try:
+                    value = float(value.strip())
+                except ValueError:
+                    raise ValueError(f"{n} must be a number, got {value!r}") from None
+            elif not isinstance(value, (int, float, np.integer, np.floating)):
+                raise ValueError(f"{n} must be a number, got {value!r}")
+            value = float(value)
+            if not math.isfinite(value):
+                raise ValueError(f"{n} must be a finite number, got {value!r}")
+            return self._in_bounds(value, experiment)
+        if self.kind == "choice":
+            text = str(value).strip()
+            for c in self.choices:
+                if str(c).lower() == text.lower():
+                    return c
+            raise ValueError(f"{n}={value!r} is not one of {', '.join(map(str, self.choices))} for {experiment}")
+        # str
+        if not isinstance(value, str):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)  # hidden: 8 in YAML means "8"
+            else:
+                raise ValueError(f"{n} must be text, got {value!r}")
+        value = value.strip()
+        if self.check is not None:
+            problem = self.check(value)
+            if problem:
+                raise ValueError(f"{n}={value!r} for {experiment}: {problem}")
+        return value
+
+    def _in_bounds(self, value, experiment):
+        if self.low is not None and value < self.low:
+            raise ValueError(f"{self.name}={_fmt(value)} is below the minimum {_fmt(self.low)} for {experiment}")
+        if self.high is not None and value > self.high:
+            raise ValueError(f"{self.name}={_fmt(value)} is above the maximum {_fmt(self.high)} for {experiment}")
+        return value
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float):
+        return f"{x:g}"
+    return str(x)
+
+
+def P(name, kind, default, ko, en, low=None, high=None, choices=None, check=None) -> Param:
+    return Param(name, kind, default, {"ko": ko, "en": en}, low, high, choices, check)
+
+
+def int_list(low: int, high: int, max_len: int) -> Callable[[str], str | None]:
+    """A checker for comma lists of whole numbers, e.g. hidden="4,2" or widths="2,4,8"."""
+    def check(text: str) -> str | None:
+        if text == "":
+            return None
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) > max_len:
+            return f"at most {max_len} numbers"
+        for p in parts:
+            if not p.isdigit():
+                return f"expected whole numbers separated by commas, got {p!r}"
+            if not low <= int(p) <= high:
+                return f"each number must be in {low}…{high}, got {p}"
+        return None
+    return check
+
+
+def parse_int_list(text: str) -> list[int]:
+    return [int(p) for p in text.split(",") if p.strip()] if text.strip() else []
+
+
+SEED = P("seed", "int", 0, "난수 시드 (seed): 같은 시드면 같은 결과", "random seed: the same seed gives the same run",
+         0, 2**31 - 1)
+
+
+# -- experiments -----------------------------------------------------------------------------------
+
+@dataclass
+class Experiment:
+    name: str
+    title: Text
+    description: Text
+    params: dict[str, Param]
+    body: Callable[[dict, int, Callable[[], bool] | None], Iterator[dict]]
+    variants: list[str] | None = None
+    #: variant names for given parameters (when they depend on them, e.g. uat's widths)
+    variants_for: Callable[[dict], list[str]] | None = None
+    plot: dict = field(default_factory=lambda: {"y": "loss", "log_y": True, "x": "step"})
+    #: what a divergence most likely means here
+    diverge_cause: Text = field(default_factory=lambda: {
+        "ko": "학습률 (learning rate)이 너무 큽니다. 한 걸음이 최솟값을 지나쳐 더 먼 곳에 떨어지기를 반복합니다",
+        "en": "the learning rate is too large: every step overshoots the minimum and lands further away"})
+
+    def variant_names(self, params: dict) -> list[str]:
+        if self.variants_for is not None:
+            return self.variants_for(params)
+        return list(self.variants) if self.variants else ["main"]
+
+    def run(self, params: dict | None = None, seed: int | None = None,
+            stop: Callable[[], bool] | None = None) -> Iterator[dict]:
+        """The events of one run: begin, the variants' events, finish."""
+        params = resolve(self.name, params or {})
+        if seed is None:
+            seed = params["seed"]
+        params["seed"] = seed
+        names = self.variant_names(params)
+        yield {"event": "begin", "experiment": self.name, "params": dict(params), "variants": names,
+               "seed": seed, "title": self.title, "plot": dict(self.plot)}
+        ends: dict[str, dict] = {}
+        last: dict[str, dict] = {}
+        requested = False
+        body = self.body(params, seed, stop)
+        try:
+            for event in body:
+                v = event.get("variant", "main")
+                if event.get("event") == "step":
+                    last.setdefault(v, {}).update({k: val for k, val in event.items()
+                                                   if k in ("loss", "val_loss", "accuracy", "val_accuracy")})
+                if event.get("event") == "end":
+                    if event["status"] == "diverged":
+                        event.setdefault("message", diverged_message(event, self.diverge_cause))
+                    ends[v] = event
+                yield event
+                if stop is not None and stop():
+                    requested = True
+                    break
+        finally:
+            body.close()
+        if stop is not None and not requested and stop():
+            requested = True
+        variants = {}
+        for v in names:
+            e = ends.get(v)
+            if e is None:
+                variants[v] = {"status": "stopped", "reason": "stopped by request", "step": None,
+                               **last.get(v, {})}
+            else:
+                summary = {k: val for k, val in e.items() if k not in ("event", "variant")}
+                for k, val in last.get(v, {}).items():
+                    if summary.get(k) is None:
+                        summary[k] = val
+                variants[v] = summary
+        if requested:
+            status = "stopped"
+        elif len(names) == 1:
+            status = variants[names[0]]["status"]
+        else:
+            status = "done"
+        yield {"event": "finish", "status": status, "variants": variants,
+               "message": finish_message(status, variants, len(names) > 1)}
+
+
+def diverged_message(end: dict, cause: Text) -> Text:
+    step = end.get("step")
+    return {"ko": f"{step}번째 걸음(step)에서 발산 (diverged): {cause['ko']}.",
+            "en": f"diverged at step {step}: {cause['en']}."}
+
+
+def finish_message(status: str, variants: dict, comparison: bool) -> Text:
+    diverged = [(v, s) for v, s in variants.items() if s.get("status") == "diverged"]
+    if status == "stopped":
+        ko, en = "중지했습니다 (stopped).", "stopped."
+    elif status == "diverged":
+        msg = next(iter(variants.values())).get("message") or {"ko": "발산했습니다.", "en": "diverged."}
+        return msg
+    else:
+        ko, en = "완료했습니다 (done).", "done."
+    for v, s in diverged:
+        m = s.get("message")
+        if m and comparison:
+            ko += f" {v}: {m['ko']}"
+            en += f" {v}: {m['en']}"
+    return {"ko": ko, "en": en}
+
+
+def register(exp: Experiment) -> Experiment:
+    exp.params = {"seed": SEED, **{k: v for k, v in exp.params.items() if k != "seed"}}
+    REGISTRY[exp.name] = exp
+    return exp
+
+
+# -- checking and parsing --------------------------------------------------------------------------
+
+def _unknown_experiment(name) -> str:
+    return f"unknown experiment {name!r} (known: {', '.join(sorted(REGISTRY))})"
+
+
+def _check(name: str, params: dict, from_text: bool) -> dict:
+    exp = REGISTRY.get(name)
+    if exp is None:
+        raise ValueError(_unknown_experiment(name))
+    out = {}
+    for key, value in params.items():
+        p = exp.params.get(key)
+        if p is None:
+            raise ValueError(f"unknown parameter {key!r} for {name} (known: {', '.join(exp.params)})")
+        out[key] = p.coerce(value, name, from_text)
+    return out
+
+
+def check_run_step(name: str, params: dict) -> str | None:
+    """None when a lesson's ``run:`` step is fine, else one line saying what is wrong."""
+    try:
+        _check(name, dict(params or {}), from_text=False)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+def parse_sets(name: str, sets: list[str]) -> dict:
+    """["lr=0.1", "optimizer=adam"] → typed values; ValueError(one line) on any problem."""
+    if name not in REGISTRY:
+        raise ValueError(_unknown_experiment(name))
+    raw = {}
+    for item in sets or []:
+        if "=" not in item:
+            raise ValueError(f"expected key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        raw[key.strip()] = value
+    return _check(name, raw, from_text=True)
+
+
+def resolve(name: str, params: dict | None = None) -> dict:
+    """Every parameter of ``name``, the given ones (checked) and the defaults for the rest."""
+    given = _check(name, dict(params or {}), from_text=False)
+    exp = REGISTRY[name]
+    return {k: given.get(k, p.default) for k, p in exp.params.items()}
+
+
+# -- helpers for bodies ----------------------------------------------------------------------------
+
+def tag(events: Iterator[dict], variant: str) -> Iterator[dict]:
+    for e in events:
+        e["variant"] = variant
+        yield e
+
+
+def interleave(gens: list[Iterator[dict]]) -> Iterator[dict]:
+    """Round-robin over several variants' event streams, so comparisons race live."""
+    active = list(gens)
+    while active:
+        for g in list(active):
+            try:
+                yield next(g)
+            except StopIteration:
+                active.remove(g)
+
+
+def log_every_for(steps: int, target: int = 300) -> int:
+    return max(1, steps // target)
+
+
+def train_variant(variant: str, model, loss_fn, optimizer, X, y, *, stop=None, blowup: float = 1e4,
+                  on_step: Callable[[dict], list[dict] | None] | None = None,
+                  on_end: Callable[[dict], list[dict] | None] | None = None, **kwargs) -> Iterator[dict]:
+    """The engine's ``train`` for one variant: events tagged, extra events after step events
+    (``on_step`` may also add fields to the step event), and a divergence rule of our own: a loss
+    above ``blowup`` × the first loss (and above 1e3) ends the run as diverged, long before float32
+    overflows to inf.
+    """
+    gen = train(model, loss_fn, optimizer, X, y, stop=stop, **kwargs)
+    first = None
+    try:
+        for e in gen:
+            e["variant"] = variant
+            if e["event"] == "step":
+                loss = e.get("loss")
+                if loss is not None and math.isfinite(loss):
+                    if first is None:
+                        first = max(loss, 1e-3)
+                    elif loss > blowup * first and loss > 1e3:
+                        yield e
+                        end = {"event": "end", "variant": variant, "status": "diverged",
+                               "reason": f"loss grew to {loss:.3g} at step {e['step']} "
+                                         f"({loss / first:.3g} × the first loss)",
+                               "step": e["step"], "epoch": e["epoch"], "loss": loss,
+                               "val_loss": e.get("val_loss"), "val_accuracy": e.get("val_accuracy"),
+                               "best_step": None, "best_loss": None}
+                        yield end
+                        return
+                extra = on_step(e) if on_step else None
+                yield e
+                for x in extra or ():
+                    x["variant"] = variant
+                    yield x
+            elif e["event"] == "end":
+                extra = on_end(e) if on_end else None
+                for x in extra or ():
+                    x["variant"] = variant
+                    yield x
+                yield e
+            else:
+                yield e
+    finally:
+        gen.close()
+
+
+def every(steps: int, count: int) -> Callable[[int], bool]:
+    k = max(1, steps // max(count, 1))
+    return lambda step: step % k == 0 or step == steps
+
+
+# -- 2-D pictures -----------------------------------------------------------------------------------
+
+def boundary_event(predict_prob: Callable[[np.ndarray], np.ndarray], step: int, x_range, y_range,
+                   points, res: int = 32, test_points=None) -> dict:
+    """Predicted probability of class 1 on a res×res grid (rows from y=lo to hi)."""
+    xs = np.linspace(x_range[0], x_range[1], res)
+    ys = np.linspace(y_range[0], y_range[1], res)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+    p = np.asarray(predict_prob(grid), dtype=float).reshape(res, res)
+    ev = {"event": "boundary", "step": int(step), "x_range": [float(x_range[0]), float(x_range[1])],
+          "y_range": [float(y_range[0]), float(y_range[1])],
+          "grid": [[round(float(v), 4) for v in row] for row in p], "points": points}
+    if test_points is not None:
+        ev["test_points"] = test_points
+    return ev
+
+
+def points_of(X, y) -> list:
+    return [[round(float(a), 4), round(float(b), 4), int(round(float(c)))]
+            for (a, b), c in zip(np.asarray(X)[:, :2], np.asarray(y).reshape(-1))]
+
+
+def sigmoid(z):
+    z = np.asarray(z, dtype=np.float64)
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+
+
+def hidden_layers(text: str) -> list[int]:
+    return parse_int_list(text)
+
+
+class Clock:
+    """Wall-clock throttle for optional pictures (the contract: at most ~every 0.2 s)."""
+
+    def __init__(self, period: float = 0.2) -> None:
+        self.period, self.last = period, -1e9
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self.last >= self.period:
+            self.last = now
+            return True
+        return False

@@ -205,3 +205,15 @@ async def test_bad_files_are_listed_on_home(tmp_path):
         notice = str(app.screen.query_one("#notices").render())
         assert "1 file(s) could not be loaded" in notice and "missing-ko.yaml" in notice
         assert "03-90-sample" in lib.lessons
+
+
+async def test_command_palette_lists_lessons_and_practice(library, tmp_path):
+    app = make_app(library, tmp_path / "p.sqlite3", lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "03-90 Sample lesson" in titles and "Mock interview" in titles
+        command = next(c for c in app.get_system_commands(app.screen)
+                       if c.title == "03-90 Sample lesson")
+        command.callback()
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)

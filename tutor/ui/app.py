@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from tutor.content import Library
@@ -88,6 +88,23 @@ class TutorApp(App):
             self.notify(f"No lesson {lesson_id!r}", severity="error")
             return
         self.push_screen(LessonScreen(lesson))
+
+    def get_system_commands(self, screen):
+        """Ctrl+P: every lesson and practice mode, searchable in the learner's language."""
+        yield from super().get_system_commands(screen)
+        lang = self.lang
+        for key, mode in (("menu_review", "review"), ("menu_quiz", "quiz"), ("menu_cram", "cram")):
+            label = tr(key, lang, n=self.store.due_count())[2:]
+            yield SystemCommand(label, label, lambda mode=mode: self.open_practice(mode))
+        yield SystemCommand(tr("menu_interview", lang)[2:], "", self.open_interview)
+        yield SystemCommand(tr("menu_stats", lang)[2:], "", self.open_stats)
+        yield SystemCommand(tr("b_lang", lang) + ": 한국어 / English", "",
+                            self.action_toggle_language)
+        for lesson in self.library.lessons.values():
+            title = f"{lesson.short_id} {lesson.title.get(lang)}"
+            yield SystemCommand(title, tr("chapter", lang, n=lesson.chapter, title="").strip(),
+                                lambda lesson_id=lesson.id: self.open_lesson(lesson_id),
+                                discover=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -1,0 +1,707 @@
+"""The run panel: an experiment's settings, start / stop / restart, and its training drawn live.
+
+A lesson's ``run`` step and the playground both use it. The run itself is a child process
+(:mod:`tutor.ui.runner`) streaming the contract's JSON events (run-contract.md); a 10 Hz UI timer
+drains what arrived, folds it into the panel's state (cheap list appends) and redraws only what
+changed — at most 10 redraws a second however fast the run steps, and a key press never waits for
+training.
+
+Keys (while the panel has focus): ``r`` start / restart, ``x`` stop, ``l`` log scale on / off,
+``e`` edit the settings (Tab moves between fields, Enter applies, Esc returns to the panel).
+Space is left to the lesson: the learner can move on at any time, the run keeps going until the
+panel leaves the screen.
+
+What is drawn, from which events:
+- ``step`` → loss curves (train solid, validation darker, one colour per variant, legend) and the
+  metrics line(s); ``grad_norms`` in a step → per-layer bars (log scale);
+- ``boundary`` → the decision-boundary heatmap with the training points over it;
+- ``fit`` → target dots and the fitted curve(s); ``trajectory`` → paths over a loss-surface map;
+- ``confusion`` / ``gradcheck`` → a table;
+- ``end`` / ``finish`` → statuses; a divergence is shown as what it teaches, not as an error.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text as RichText
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Input, Label, Select, Static
+
+from .. import runner as runner_mod
+from ..run_strings import bilingual, param_label, rtr
+from .heatmap import POINT0, POINT1, Heatmap, Mark, diverging_cmap, sequential_cmap
+from .plots import CurvePlot, Series, bars_text, color_for, short_number
+from .steps import StepWidget
+
+TICK = 0.1  # seconds between UI updates while a run is live (≤ 10 redraws a second)
+
+
+def registry() -> dict:
+    """The experiments registry, or {} while tutor.experiments is not there yet."""
+    try:
+        from tutor.experiments import REGISTRY  # noqa: PLC0415
+    except Exception:  # noqa: BLE001 - optional until the experiments land
+        return {}
+    return REGISTRY
+
+
+class VariantState:
+    __slots__ = ("name", "index", "steps", "loss", "val_steps", "val_loss", "last", "status",
+                 "reason", "end_step", "total", "grad_norms", "grad_step", "fit", "trajectory")
+
+    def __init__(self, name: str, index: int):
+        self.name, self.index = name, index
+        self.steps: list = []
+        self.loss: list = []
+        self.val_steps: list = []
+        self.val_loss: list = []
+        self.last: dict = {}
+        self.status = "running"
+        self.reason = ""
+        self.end_step: int | None = None
+        self.total: int | None = None
+        self.grad_norms: list | None = None
+        self.grad_step = 0
+        self.fit: dict | None = None
+        self.trajectory: list | None = None
+
+
+class RunPanel(StepWidget):
+    """Settings, keys, live curves and pictures for one experiment. See the module docstring."""
+
+    can_focus = True
+    DEFAULT_CLASSES = "step run-panel"
+    BINDINGS = [
+        Binding("r", "start", "Start/restart", show=False),
+        Binding("x", "stop", "Stop", show=False),
+        Binding("l", "toggle_log", "Log scale", show=False),
+        Binding("e", "edit", "Settings", show=False),
+    ]
+
+    def __init__(self, experiment: str, params: dict | None = None, ask=None, lang: str = "en", *,
+                 seed: int = 0, auto_restart: bool = False, autostart: bool = False,
+                 review: bool = False, **kwargs):
+        super().__init__(lang, review=review, **kwargs)
+        self.done = True   # the learner may move on at any time
+        self.experiment = experiment
+        self.lesson_params = dict(params or {})
+        self.ask = ask
+        self.seed = seed
+        self.auto_restart = auto_restart
+        self.autostart = autostart
+        self.spec = registry().get(experiment)
+        self.values: dict[str, Any] = self._initial_values()
+        self.run: runner_mod.RunProcess | None = None
+        self.state = "idle"
+        self.log_y: bool | None = None   # None: as the experiment's begin event says
+        self.log_default = True
+        self.variants: dict[str, VariantState] = {}
+        self.begin: dict | None = None
+        self.finish: dict | None = None
+        self.boundary: dict | None = None
+        self.surface: dict | None = None
+        self.confusion: dict | None = None
+        self.gradcheck: dict | None = None
+        self.message: RichText | None = None
+        self.events_seen = 0
+        self.ticks = 0
+        self.redraws = 0
+        self.run_started = 0.0
+        self.run_seconds = 0.0
+        self._dirty: set[str] = set()
+        self._timer = None
+        self._layers: list | None = None
+
+    # -- parameters ------------------------------------------------------------------------
+
+    def _initial_values(self) -> dict:
+        values: dict = {}
+        if self.spec is not None:
+            for name, p in self.spec.params.items():
+                values[name] = p.default
+        values.update(self.lesson_params)
+        return values
+
+    def _param_specs(self) -> list[tuple[str, Any]]:
+        if self.spec is not None:
+            return list(self.spec.params.items())
+        return [(name, None) for name in self.values]
+
+    def run_params(self) -> dict:
+        """What goes on the command line: the lesson's settings and whatever was changed."""
+        out = {}
+        for name, value in self.values.items():
+            p = self.spec.params.get(name) if self.spec is not None else None
+            if name in self.lesson_params or p is None or value != p.default:
+                out[name] = value
+        return out
+
+    def _coerce(self, name: str, text: str) -> Any:
+        """The typed value of a field; raises ValueError(one line)."""
+        if self.spec is not None:
+            try:
+                from tutor.experiments import parse_sets  # noqa: PLC0415
+                return parse_sets(self.experiment, [f"{name}={text}"])[name]
+            except ImportError:
+                pass
+        old = self.values.get(name)
+        if isinstance(old, bool):
+            return text.strip().lower() in ("1", "true", "yes", "on")
+        if isinstance(old, int):
+            return int(text)
+        if isinstance(old, float):
+            return float(text)
+        return text
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        title = self.experiment
+        if self.spec is not None:
+            title = bilingual(self.spec.title, self.lang) or title
+        yield Static(RichText(rtr("run_label", self.lang, title=title), style="bold"),
+                     classes="run-title")
+        if self.ask:
+            yield Static(RichText(rtr("run_ask", self.lang, ask=bilingual(self.ask, self.lang)),
+                                  style="italic"), classes="run-ask")
+        with Horizontal(classes="run-body"):
+            with Vertical(classes="run-left"):
+                yield Static(RichText(rtr("settings", self.lang), style="bold"),
+                             classes="run-settings-title")
+                with Grid(classes="run-form"):
+                    for name, p in self._param_specs():
+                        yield Label(param_label(name, self.lang), classes="run-field-label")
+                        yield self._field(name, p)
+            with Vertical(classes="run-right"):
+                yield Static("", classes="run-status")
+                with Horizontal(classes="run-views"):
+                    yield CurvePlot(y_label=rtr("loss_axis", self.lang), classes="run-loss")
+                    with Vertical(classes="run-extra hidden"):
+                        yield Static("", classes="run-caption run-boundary-caption hidden")
+                        yield Heatmap(classes="run-boundary hidden")
+                        yield Static("", classes="run-bars hidden")
+                        yield CurvePlot(classes="run-fit hidden")
+                        yield Static("", classes="run-table hidden")
+                yield Static("", classes="run-message")
+                yield Static("", classes="hint")
+
+    def _field(self, name: str, p) -> Input | Select:
+        value = self.values.get(name)
+        tooltip = bilingual(p.help, self.lang) if p is not None else None
+        if p is not None and p.kind in ("choice", "bool"):
+            choices = list(p.choices) if p.kind == "choice" else [True, False]
+            options = [(runner_mod.format_value(c), c) for c in choices]
+            widget = Select(options, value=value if value in choices else choices[0],
+                            allow_blank=False, compact=True, name=name, classes="run-field")
+        else:
+            widget = Input(runner_mod.format_value(value) if value is not None else "",
+                           compact=True, name=name, classes="run-field",
+                           select_on_focus=True)
+        if tooltip:
+            widget.tooltip = f"{name}: {tooltip}"
+        return widget
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(TICK, self._tick, pause=True)
+        self._show_status()
+        self._show_hint()
+        if not self.review:
+            self.call_after_refresh(self._take_focus)
+        if self.autostart and not self.review:
+            self.call_after_refresh(self.start)
+
+    def _take_focus(self) -> None:
+        if self.is_attached and self.screen.focused is None or isinstance(self.screen.focused, CurvePlot):
+            self.focus()
+
+    def on_unmount(self) -> None:
+        self.stop_run()
+
+    # -- StepWidget protocol ---------------------------------------------------------------
+
+    def advance(self) -> bool:
+        return False
+
+    def press_number(self, n: int) -> bool:
+        return False
+
+    def skip(self) -> bool:
+        return False
+
+    def type_answer(self) -> bool:
+        return False
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        self.start()
+
+    def action_stop(self) -> None:
+        if self.run is not None and self.state in ("starting", "running"):
+            self.stop_run()
+            self._collect()
+            if self.state in ("starting", "running"):
+                self.state = "stopped"
+                step = max((v.last.get("step", 0) for v in self.variants.values()), default=0)
+                self.message = RichText(rtr("stopped_at", self.lang, step=step), style="yellow")
+            self._redraw(force=True)
+
+    def action_toggle_log(self) -> None:
+        self.log_y = not self.current_log_y
+        self._dirty.add("loss")
+        self._redraw()
+        self.hint_flash(rtr("log_on" if self.log_y else "log_off", self.lang))
+
+    def action_edit(self) -> None:
+        fields = list(self.query(".run-field"))
+        if fields:
+            fields[0].focus()
+
+    @property
+    def current_log_y(self) -> bool:
+        return self.log_default if self.log_y is None else self.log_y
+
+    # -- running ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start (or restart) the run with the current settings."""
+        self.stop_run()
+        self._reset()
+        params = self.run_params()
+        seed = None if "seed" in params else self.seed
+        argv = runner_mod.command_for(self.experiment, params, seed)
+        self.run = runner_mod.RunProcess(argv)
+        self.state = "starting"
+        self.run_started = time.monotonic()
+        try:
+            self.run.start()
+        except OSError as exc:
+            self.state = "failed"
+            self.message = RichText(rtr("failed", self.lang, code="-", err=str(exc)), style="red")
+            self.run = None
+            self._redraw(force=True)
+            return
+        if self._timer is not None:
+            self._timer.resume()
+        self._redraw(force=True)
+
+    def stop_run(self) -> None:
+        """Stop the child (if any) and reap it; the panel keeps what it has drawn."""
+        if self._timer is not None:
+            self._timer.pause()
+        if self.run is not None:
+            self.run.stop()
+
+    def _reset(self) -> None:
+        self.variants = {}
+        self.begin = self.finish = self.boundary = self.surface = None
+        self.confusion = self.gradcheck = None
+        self.message = None
+        self.events_seen = 0
+        self._dirty = {"loss", "extra"}
+
+    def _tick(self) -> None:
+        self.ticks += 1
+        self._collect()
+        run = self.run
+        if run is not None and self.state in ("starting", "running") and run.finished:
+            self._collect()
+            self._finalize()
+        self._redraw()
+
+    def _collect(self) -> None:
+        if self.run is None:
+            return
+        evs = self.run.drain()
+        if not evs:
+            return
+        consume = self._consume
+        for ev in evs:
+            consume(ev)
+        self.events_seen += len(evs)
+
+    def _finalize(self) -> None:
+        assert self.run is not None
+        self.run.stop()  # reap
+        if self._timer is not None:
+            self._timer.pause()
+        self.run_seconds = time.monotonic() - self.run_started
+        if self.finish is None:
+            code = self.run.returncode
+            if self.variants and any(v.status != "running" for v in self.variants.values()) \
+                    and code == 0:
+                self.state = "done"
+            else:
+                self.state = "failed"
+                err = self.run.stderr_tail.splitlines()[-1:] or [rtr("no_output", self.lang)]
+                self.message = RichText(rtr("failed", self.lang, code=code, err=err[0]),
+                                        style="bold red")
+        self._dirty.add("status")
+
+    # -- events ----------------------------------------------------------------------------
+
+    def _variant(self, name: str) -> VariantState:
+        v = self.variants.get(name)
+        if v is None:
+            v = self.variants[name] = VariantState(name, len(self.variants))
+        return v
+
+    def _consume(self, ev: dict) -> None:
+        kind = ev.get("event")
+        if kind == "step":
+            v = self._variant(ev.get("variant", "main"))
+            step = ev.get("step", len(v.steps) + 1)
+            loss = ev.get("loss")
+            if loss is not None:
+                v.steps.append(step)
+                v.loss.append(loss)
+            val = ev.get("val_loss")
+            if val is not None:
+                v.val_steps.append(step)
+                v.val_loss.append(val)
+            v.last.update((k, ev[k]) for k in ("step", "epoch", "loss", "val_loss", "accuracy",
+                                                 "val_accuracy") if ev.get(k) is not None)
+            if ev.get("grad_norms") is not None:
+                v.grad_norms = ev["grad_norms"]
+                v.grad_step = step
+                self._dirty.add("extra")
+            self._dirty.add("loss")
+            if self.state == "starting":
+                self.state = "running"
+        elif kind == "begin":
+            self.begin = ev
+            self.state = "running"
+            plot = ev.get("plot") or {}
+            self.log_default = bool(plot.get("log_y", True))
+            for name in ev.get("variants") or []:
+                self._variant(name)
+            self._dirty.add("loss")
+        elif kind == "start":
+            v = self._variant(ev.get("variant", "main"))
+            v.total = ev.get("total_steps")
+            if ev.get("layers"):
+                self._layers = ev["layers"]
+        elif kind == "end":
+            v = self._variant(ev.get("variant", "main"))
+            v.status = ev.get("status", "done")
+            v.reason = ev.get("reason") or ""
+            v.end_step = ev.get("step")
+            self._dirty.add("status")
+        elif kind == "finish":
+            self.finish = ev
+            self.state = ev.get("status", "done")
+            for name, info in (ev.get("variants") or {}).items():
+                v = self._variant(name)
+                v.status = info.get("status", v.status)
+                v.reason = info.get("reason") or v.reason
+                v.end_step = info.get("step", v.end_step)
+            msg = bilingual(ev.get("message"), self.lang)
+            diverged = [v for v in self.variants.values() if v.status == "diverged"]
+            if diverged and not msg:
+                msg = " ".join(rtr("diverged_at", self.lang, variant=v.name, step=v.end_step)
+                               for v in diverged)
+            style = "bold red" if diverged else "bold green"
+            self.message = RichText(msg, style=style) if msg else None
+            self._dirty.update(("status", "loss"))
+        elif kind == "boundary":
+            self.boundary = ev
+            self._dirty.add("extra")
+        elif kind == "fit":
+            self._variant(ev.get("variant", "main")).fit = ev
+            self._dirty.add("extra")
+        elif kind == "trajectory":
+            v = self._variant(ev.get("variant", "main"))
+            pts = ev.get("points") or []
+            if ev.get("append") and v.trajectory:
+                v.trajectory.extend(pts)
+            else:
+                v.trajectory = list(pts)
+            if ev.get("surface"):
+                self.surface = ev["surface"]
+            self._dirty.add("extra")
+        elif kind == "confusion":
+            self.confusion = ev
+            self._dirty.add("extra")
+        elif kind == "gradcheck":
+            self.gradcheck = ev
+            self._dirty.add("extra")
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _redraw(self, force: bool = False) -> None:
+        if not self.is_attached:
+            return
+        dirty = self._dirty
+        if force:
+            dirty |= {"loss", "extra", "status"}
+        if not dirty and self.state not in ("starting", "running"):
+            return
+        self.redraws += 1
+        if "loss" in dirty:
+            self._draw_loss()
+        if "extra" in dirty:
+            self._draw_extra()
+        self._show_status()
+        self._show_hint()
+        self._dirty = set()
+
+    def _draw_loss(self) -> None:
+        plot = self.query_one(".run-loss", CurvePlot)
+        series = []
+        multi = len(self.variants) > 1
+        train, val = rtr("train", self.lang), rtr("val", self.lang)
+        for v in self.variants.values():
+            name = v.name if multi else ""
+            series.append(Series(f"{name} {train}".strip(), v.steps, v.loss, color_for(v.index)))
+            if v.val_loss:
+                series.append(Series(f"{name} {val}".strip(), v.val_steps, v.val_loss,
+                                     color_for(v.index, validation=True)))
+        plot.show(series, log_y=self.current_log_y, legend=multi or any(v.val_loss for v in self.variants.values()))
+
+    def _draw_extra(self) -> None:
+        extra = self.query_one(".run-extra", Vertical)
+        caption = self.query_one(".run-boundary-caption", Static)
+        heat = self.query_one(".run-boundary", Heatmap)
+        bars = self.query_one(".run-bars", Static)
+        fit = self.query_one(".run-fit", CurvePlot)
+        table = self.query_one(".run-table", Static)
+        shown = False
+        ascii_only = self.app.has_class("ascii") if self.is_attached else False
+        # decision boundary or trajectories: the heatmap
+        trajectories = [v for v in self.variants.values() if v.trajectory]
+        if self.boundary is not None:
+            b = self.boundary
+            marks = [Mark(p[0], p[1], POINT1 if p[2] else POINT0, "●", "o" if p[2] else "x")
+                     for p in b.get("points") or [] if len(p) >= 3]
+            heat.set_data(b.get("grid"), b.get("x_range", (0, 1)), b.get("y_range", (0, 1)),
+                          marks, cmap=diverging_cmap)
+            caption.update(RichText(rtr("cap_boundary", self.lang, step=b.get("step", "")),
+                                    style="dim"))
+            shown = True
+        elif self.surface is not None or trajectories:
+            self._draw_surface(heat, trajectories)
+            caption.update(self._legend_text(rtr("cap_trajectory", self.lang), trajectories))
+            shown = True
+        heat.set_class(not shown, "hidden")
+        caption.set_class(not shown, "hidden")
+        # per-layer gradient norms
+        with_grads = [v for v in self.variants.values() if v.grad_norms]
+        if with_grads:
+            layers = list(self._layers or [])
+            n = max(len(v.grad_norms) for v in with_grads)
+            if len(layers) != n:
+                layers = [f"L{i + 1}" for i in range(n)]
+            text = RichText(rtr("cap_grad", self.lang, step=max(v.grad_step for v in with_grads)) + "\n",
+                            style="dim")
+            text.append_text(bars_text(layers, [(v.name, color_for(v.index), v.grad_norms)
+                                                for v in with_grads], ascii_only=ascii_only))
+            bars.update(text)
+        bars.set_class(not with_grads, "hidden")
+        # fitted curves
+        fits = [v for v in self.variants.values() if v.fit]
+        if fits:
+            first = fits[0].fit
+            series = [Series(rtr("target", self.lang), list(first.get("x") or []),
+                             list(first.get("y_true") or []), "#9e9e9e", scatter=True)]
+            for v in fits:
+                series.append(Series(v.name if len(self.variants) > 1 else "",
+                                     list(v.fit.get("x") or []), list(v.fit.get("y_pred") or []),
+                                     color_for(v.index)))
+            fit.show(series, log_y=False, legend=len(fits) > 1)
+            fit.border_title = rtr("cap_fit", self.lang)
+        fit.set_class(not fits, "hidden")
+        # tables
+        tbl = self._table()
+        if tbl is not None:
+            table.update(tbl)
+        table.set_class(tbl is None, "hidden")
+        extra.set_class(not (shown or with_grads or fits or tbl is not None), "hidden")
+
+    def _legend_text(self, caption: str, variants: list[VariantState]) -> RichText:
+        text = RichText(caption, style="dim")
+        for v in variants:
+            text.append("  ● " if not self.app.has_class("ascii") else "  * ",
+                        style=color_for(v.index))
+            text.append(v.name)
+        return text
+
+    def _draw_surface(self, heat: Heatmap, trajectories: list[VariantState]) -> None:
+        marks = []
+        for v in trajectories:
+            color = color_for(v.index)
+            pts = v.trajectory or []
+            for p in pts[:-1]:
+                marks.append(Mark(p[0], p[1], color, "•", "."))
+            if pts:
+                marks.append(Mark(pts[-1][0], pts[-1][1], color, "●", "*"))
+        s = self.surface
+        if s and s.get("z"):
+            z = np.asarray(s["z"], dtype=float)
+            with np.errstate(all="ignore"):
+                zl = np.log10(z - np.nanmin(z) + 1e-3)
+                lo, hi = np.nanmin(zl), np.nanmax(zl)
+                values = (zl - lo) / max(hi - lo, 1e-12)
+            xs, ys = s.get("x") or [0, 1], s.get("y") or [0, 1]
+            x_range, y_range = (min(xs), max(xs)), (min(ys), max(ys))
+        else:
+            allp = [p for v in trajectories for p in v.trajectory or []]
+            xs = [p[0] for p in allp] or [0, 1]
+            ys = [p[1] for p in allp] or [0, 1]
+            values = np.zeros((2, 2))
+            x_range, y_range = (min(xs), max(xs)), (min(ys), max(ys))
+        heat.set_data(values, x_range, y_range, marks, cmap=sequential_cmap, square=False)
+
+    def _table(self):
+        if self.confusion is not None:
+            c = self.confusion
+            labels = [str(x) for x in c.get("labels") or []]
+            matrix = c.get("matrix") or []
+            t = Table(title=rtr("cap_confusion", self.lang), title_style="dim", box=None,
+                      padding=(0, 1), show_edge=False)
+            t.add_column("", style="bold")
+            for lab in labels:
+                t.add_column(lab, justify="right")
+            for i, row in enumerate(matrix):
+                cells = [RichText(str(x), style="bold green" if i == j else ("red" if x else "dim"))
+                         for j, x in enumerate(row)]
+                t.add_row(labels[i] if i < len(labels) else str(i), *cells)
+            return t
+        if self.gradcheck is not None:
+            t = Table(title=rtr("cap_gradcheck", self.lang), title_style="dim", box=None,
+                      padding=(0, 1), show_edge=False)
+            for key in ("gc_layer", "gc_analytic", "gc_numeric", "gc_error"):
+                t.add_column(rtr(key, self.lang), justify="left" if key == "gc_layer" else "right")
+            for row in self.gradcheck.get("rows") or []:
+                layer, a, n, err = (list(row) + [None] * 4)[:4]
+                ok = isinstance(err, (int, float)) and err < 1e-4
+                t.add_row(str(layer), short_number(a) if a is not None else "",
+                          short_number(n) if n is not None else "",
+                          RichText(short_number(err) if err is not None else "",
+                                   style="green" if ok else "red"))
+            return t
+        return None
+
+    def _show_status(self) -> None:
+        try:
+            status = self.query_one(".run-status", Static)
+        except Exception:  # noqa: BLE001 - not composed yet
+            return
+        text = RichText()
+        state_style = {"running": "bold cyan", "done": "bold green", "diverged": "bold red",
+                       "stopped": "yellow", "failed": "bold red"}.get(self.state, "bold")
+        text.append(rtr(f"state_{self.state}", self.lang), style=state_style)
+        if self.state in ("starting", "running"):
+            text.append(" · " + rtr("m_time", self.lang, s=time.monotonic() - self.run_started),
+                        style="dim")
+        multi = len(self.variants) > 1
+        for v in self.variants.values():
+            text.append("\n" if multi else " · ")
+            if multi:
+                text.append("● " if not self._ascii() else "* ", style=color_for(v.index))
+                text.append(f"{v.name:<10}", style="bold")
+            text.append_text(self._metrics(v))
+        status.update(text)
+        if self.message is not None:
+            self.query_one(".run-message", Static).update(self.message)
+        else:
+            self.query_one(".run-message", Static).update("")
+
+    def _ascii(self) -> bool:
+        return self.is_attached and self.app.has_class("ascii")
+
+    def _metrics(self, v: VariantState) -> RichText:
+        last = v.last
+        parts = RichText()
+        if "step" in last:
+            total = f"/{v.total}" if v.total else ""
+            parts.append(f"{rtr('m_step', self.lang)} {last['step']}{total}")
+        for key, label, pct in (("loss", "m_loss", False), ("val_loss", "m_val_loss", False),
+                                ("accuracy", "m_acc", True), ("val_accuracy", "m_val_acc", True)):
+            if key in last:
+                value = last[key]
+                shown = f"{100 * value:.1f}%" if pct else short_number(value)
+                parts.append(f" · {rtr(label, self.lang)} {shown}")
+        if v.status == "diverged":
+            parts.append(f" · {rtr('state_diverged', self.lang)}", style="bold red")
+            if v.end_step is not None:
+                parts.append(f" @ {v.end_step}", style="red")
+        elif v.status in ("done", "stopped") and self.state not in ("starting", "running") \
+                or (v.status != "running" and self.state == "running"):
+            parts.append(f" · {rtr('state_' + v.status, self.lang) if v.status in ('done', 'stopped') else v.status}",
+                         style="green" if v.status == "done" else "yellow")
+        return parts
+
+    def _show_hint(self) -> None:
+        if self.review:
+            self.hint("")
+            return
+        if self.auto_restart:
+            key = "hint_playground"
+        elif self.state in ("starting", "running"):
+            key = "hint_running"
+        elif self.state == "idle":
+            key = "hint_idle"
+        else:
+            key = "hint_done"
+        self.hint(rtr(key, self.lang))
+
+    def hint_flash(self, text: str) -> None:
+        self.hint(text)
+        self.set_timer(1.5, self._show_hint)
+
+    # -- settings --------------------------------------------------------------------------
+
+    def _apply(self, widget, raw: Any) -> None:
+        name = widget.name
+        if name is None:
+            return
+        try:
+            value = raw if isinstance(widget, Select) else self._coerce(name, str(raw))
+        except ValueError as exc:
+            self.message = RichText(rtr("bad_value", self.lang, err=str(exc)), style="bold red")
+            self._show_status()
+            return
+        if value == self.values.get(name) and not isinstance(widget, Input):
+            return
+        changed = value != self.values.get(name)
+        self.values[name] = value
+        shown = runner_mod.format_value(value)
+        if self.auto_restart:
+            if changed or self.state not in ("starting", "running"):
+                self.start()
+                self.message = RichText(rtr("restarting", self.lang, name=name, value=shown),
+                                        style="cyan")
+                self._show_status()
+        elif changed:
+            self.message = RichText(rtr("changed", self.lang, name=name, value=shown), style="cyan")
+            self._show_status()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._apply(event.input, event.value)
+        self.focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value is Select.BLANK:
+            return
+        self._apply(event.select, event.value)
+
+    def on_key(self, event: events.Key) -> None:
+        # Esc in a field returns to the panel (its keys work again) instead of leaving the screen.
+        focused = self.screen.focused
+        if event.key == "escape" and focused is not None and focused is not self \
+                and self in focused.ancestors:
+            if isinstance(focused, Select) and focused.expanded:
+                return
+            event.stop()
+            event.prevent_default()
+            self.focus()

@@ -214,6 +214,13 @@ def main(argv=None):
             rows.append(row)
             print(_format_row(row, use_torch), flush=True)
 
+    # the machine may have been busier at the start: the ceiling is the best GEMM seen, before or after
+    peak_after = gemm_peak()
+    if peak_after > peak:
+        print(f"\nnumpy float32 GEMM 1024³ again: {peak_after:.1f} GFLOP/s (ceiling raised)")
+        peak = peak_after
+        for row in rows:
+            row["pct_of_peak"] = 100 * row["ours_gflops"] / peak
     print()
     print(_markdown(rows, use_torch, peak))
     if args.json:

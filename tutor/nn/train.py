@@ -25,6 +25,7 @@ step where something below was measured:
                   ``eval_every`` steps; by default at the end of every epoch)
     ``grad_norms``    every ``grad_norms_every`` steps: per layer, ‖∂L/∂θ‖ over all its parameters
     ``weight_norms``  every ``weight_norms_every`` steps: per layer, ‖θ‖
+                  (a norm that overflowed to inf is None: every number in an event is finite)
 
 ``{"event": "end", "status": S, "reason": R, "step": k, "epoch": e, "loss": L, ...}`` once, last:
     ``status``    "done" (all steps ran), "diverged" (the loss became NaN or ±inf at ``step``: the
@@ -37,6 +38,10 @@ step where something below was measured:
                   data, else training loss) and its step; with early stopping and ``restore_best`` the
                   model ends with the weights of ``best_step``. None when nothing was watched (no
                   validation data and no ``patience``)
+
+Threads: for tiny and small nets one BLAS thread is faster (less hand-off) and leaves a core free
+for a UI. This package imports NumPy only, so that is the caller's choice, e.g.
+``with threadpoolctl.threadpool_limits(1, "blas"): for event in train(...): ...``.
 
 Reproducibility: batches are drawn from ``np.random.default_rng(seed)``; with a model built after
 ``tutor.nn.manual_seed(s)`` a run is identical bit for bit every time.
@@ -111,9 +116,13 @@ def _layers_with_params(model):
     return [(type(model).__name__, model)]
 
 
-def _norms(tensors_per_layer) -> list[float]:
-    # ‖θ‖ = sqrt(Σ θ²) over all of a layer's tensors; vdot of a flat view is one BLAS call
-    return [math.sqrt(sum(float(np.vdot(t, t)) for t in tensors)) for tensors in tensors_per_layer]
+def _norms(tensors_per_layer) -> list[float | None]:
+    """‖θ‖ = sqrt(Σ θ²) over all of a layer's tensors (None if it overflowed: JSON has no inf)."""
+    norms = []
+    for tensors in tensors_per_layer:
+        norm = math.sqrt(sum(float(np.vdot(t, t)) for t in tensors))  # vdot: one BLAS call, no copy
+        norms.append(norm if math.isfinite(norm) else None)
+    return norms
 
 
 def train(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs: int | None = None,

@@ -8,6 +8,6 @@ Events and the registry follow /work/notes/run-contract.md. Imports NumPy and tu
 """
 
 from .base import (REGISTRY, Experiment, Param, check_run_step, parse_sets, resolve)
-from . import basics  # noqa: F401  (registers its experiments)
+from . import basics, deep, fitting, playground, training  # noqa: F401  (they register their experiments)
 
 __all__ = ["REGISTRY", "Experiment", "Param", "check_run_step", "parse_sets", "resolve"]

@@ -378,8 +378,17 @@ def train_variant(variant: str, model, loss_fn, optimizer, X, y, *, stop=None, b
 
 
 def every(steps: int, count: int) -> Callable[[int], bool]:
+    """A stateful ``due(step)``: True about ``count`` times over ``steps`` (at the first step seen
+    at or after each multiple of steps/count) and at the last step. One per variant."""
     k = max(1, steps // max(count, 1))
-    return lambda step: step % k == 0 or step == steps
+    state = {"next": k}
+
+    def due(step: int) -> bool:
+        if step >= state["next"] or step == steps:
+            state["next"] = (step // k + 1) * k
+            return True
+        return False
+    return due
 
 
 # -- 2-D pictures -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from tutor import nn
 from tutor.nn import data, optim
 from tutor.nn.gradcheck import relative_error
 
-from .base import (P, Experiment, boundary_event, every, interleave, log_every_for, points_of,
+from .base import (P, Clock, Experiment, boundary_event, every, interleave, log_every_for, points_of,
                    register, sigmoid, train_variant)
 
 # -- perceptron_gates -------------------------------------------------------------------------------
@@ -24,14 +24,14 @@ def _gates(params, seed, stop):
         h = params["hidden"]
         model = nn.Sequential(nn.Linear(2, h), nn.Tanh(), nn.Linear(h, 1))
     steps = params["steps"]
-    due = every(steps, 25)
+    clock = Clock(0.2)  # the contract: a boundary at most every ~0.2 s of training
     pts = points_of(X, y)
 
     def prob(grid):
         return sigmoid(model.forward(grid, train=False))
 
     def on_step(e):
-        if due(e["step"]):
+        if clock.due():
             return [boundary_event(prob, e["step"], (-0.5, 1.5), (-0.5, 1.5), pts)]
         return None
 

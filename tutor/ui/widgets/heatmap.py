@@ -51,6 +51,11 @@ def sequential_cmap(values: np.ndarray) -> np.ndarray:
     return (_SEQ[i] * (1 - f) + _SEQ[i + 1] * f).astype(np.uint8)
 
 
+def _rgb(color: str) -> tuple[int, int, int]:
+    c = color.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
 @dataclass
 class Mark:
     x: float
@@ -58,6 +63,8 @@ class Mark:
     color: str
     char: str = "●"
     ascii_char: str = "o"
+    #: drawn as one half-block pixel (the rest of the cell still shows the map) instead of a char
+    pixel: bool = False
 
 
 class Heatmap(Widget, can_focus=False):
@@ -138,20 +145,24 @@ class Heatmap(Widget, can_focus=False):
         xi = ((np.arange(cols) + 0.5) / cols * n_x).astype(int).clip(0, n_x - 1)
         rgb = self.cmap(grid[np.ix_(yi, xi)])
         rgb = (rgb // 4) * 4  # fewer distinct styles, no visible difference
-        marks = self._mark_cells(cols, rows)
+        if not ascii_only:
+            for (px, py), color in self._mark_pixels(cols, prows).items():
+                rgb[py, px] = color
+        marks = self._mark_cells(cols, rows, pixel=ascii_only)
         styles: dict = {}
         strips = []
         pad_l = Segment(" " * left) if left else None
         pad_r = Segment(" " * (width - cols - left)) if width - cols - left else None
         for r in range(rows):
-            top = rgb[r * per_cell]
-            bottom = rgb[r * per_cell + per_cell - 1]
+            tops = [tuple(px) for px in rgb[r * per_cell].tolist()]
+            bottoms = [tuple(px) for px in rgb[r * per_cell + per_cell - 1].tolist()]
             segments: list[Segment] = [pad_l] if pad_l else []
             run_style, run_text = None, []
             for c in range(cols):
+                top, bottom = tops[c], bottoms[c]
                 mark = marks.get((c, r))
                 if mark is not None:
-                    bg = tuple(int(v) for v in (top.astype(int) + bottom) // 2)
+                    bg = tuple((a + b) // 2 for a, b in zip(top, bottom))
                     char = mark.ascii_char if ascii_only else mark.char
                     skey = ("m", mark.color, bg)
                     style = styles.get(skey)
@@ -159,18 +170,16 @@ class Heatmap(Widget, can_focus=False):
                         style = styles[skey] = Style(color=mark.color, bgcolor=f"rgb{bg}", bold=True)
                 elif ascii_only:
                     char = " "
-                    skey = (None, tuple(top))
+                    skey = (None, top)
                     style = styles.get(skey)
                     if style is None:
-                        style = styles[skey] = Style(bgcolor=f"rgb{tuple(int(v) for v in top)}")
+                        style = styles[skey] = Style(bgcolor=f"rgb{top}")
                 else:
                     char = "▀"
-                    skey = (tuple(top), tuple(bottom))
+                    skey = (top, bottom)
                     style = styles.get(skey)
                     if style is None:
-                        style = styles[skey] = Style(
-                            color=f"rgb{tuple(int(v) for v in top)}",
-                            bgcolor=f"rgb{tuple(int(v) for v in bottom)}")
+                        style = styles[skey] = Style(color=f"rgb{top}", bgcolor=f"rgb{bottom}")
                 if style is run_style:
                     run_text.append(char)
                 else:
@@ -185,12 +194,30 @@ class Heatmap(Widget, can_focus=False):
         strips.extend(Strip.blank(width) for _ in range(height - rows))
         return strips
 
-    def _mark_cells(self, cols: int, rows: int) -> dict:
+    def _mark_pixels(self, cols: int, prows: int) -> dict:
         (x0, x1), (y0, y1) = self.x_range, self.y_range
         dx = (x1 - x0) or 1.0
         dy = (y1 - y0) or 1.0
         out: dict = {}
         for m in self.marks:
+            if not m.pixel:
+                continue
+            fx = (m.x - x0) / dx
+            fy = (y1 - m.y) / dy
+            if 0 <= fx <= 1 and 0 <= fy <= 1:
+                out[(min(int(fx * cols), cols - 1), min(int(fy * prows), prows - 1))] = \
+                    _rgb(m.color)
+        return out
+
+    def _mark_cells(self, cols: int, rows: int, pixel: bool = False) -> dict:
+        """Marks drawn as characters (pixel marks too when ``pixel``: the ASCII drawing)."""
+        (x0, x1), (y0, y1) = self.x_range, self.y_range
+        dx = (x1 - x0) or 1.0
+        dy = (y1 - y0) or 1.0
+        out: dict = {}
+        for m in self.marks:
+            if m.pixel and not pixel:
+                continue
             fx = (m.x - x0) / dx
             fy = (y1 - m.y) / dy
             if not (0 <= fx <= 1 and 0 <= fy <= 1):

@@ -44,7 +44,8 @@ def short_number(value: float) -> str:
         return "0"
     a = abs(value)
     if 1e-3 <= a < 1e4:
-        return f"{value:.3g}"
+        text = f"{value:.3g}"
+        return f"{value:.0f}" if "e" in text else text
     mantissa, exp = f"{value:.1e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}e{int(exp)}"
@@ -82,6 +83,18 @@ class ShortFormatter(NumericAxisFormatter):
         return labels
 
 
+def nice_ticks(lo: float, hi: float, count: int) -> list[float]:
+    """At most ``count`` ticks at 1, 2, 5 × 10^k between ``lo`` and ``hi``."""
+    span = hi - lo
+    if not math.isfinite(span) or span <= 0:
+        return [lo]
+    raw = span / max(count, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step) * step
+    return [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
 @dataclass
 class Series:
     label: str
@@ -106,17 +119,17 @@ class CurvePlot(PlotWidget, can_focus=False):
     CurvePlot #legend { border: none; background: $panel 60%; }
     """
 
-    def __init__(self, *, y_label: str = "", **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(allow_pan_and_zoom=False, **kwargs)
         self.log_y = False
-        self.y_label = y_label
         self.redraws = 0
+        # no axis labels (the caption and the legend say what is drawn): small margins
+        self.set_reactive(PlotWidget.margin_top, 1)
+        self.set_reactive(PlotWidget.margin_bottom, 2)
+        self.set_reactive(PlotWidget.margin_left, 8)
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.margin_top = 1
-        self.margin_bottom = 2
-        self.margin_left = 8
         self.set_x_formatter(ShortFormatter())
         self.set_y_formatter(ShortFormatter())
 
@@ -125,8 +138,11 @@ class CurvePlot(PlotWidget, can_focus=False):
         self.clear()
         self.log_y = log_y
         self.set_y_formatter(LogFormatter() if log_y else ShortFormatter())
-        self.set_ylabel(f"log {self.y_label}" if log_y and self.y_label else self.y_label)
         labelled = False
+        xs_all = [v for s in series for v in (s.x[:1] + s.x[-1:])]
+        if xs_all:
+            self.set_xticks(nice_ticks(min(xs_all), max(xs_all),
+                                       max(1, (self.size.width - self.margin_left) // 10)))
         for s in series:
             if not s.x:
                 continue
@@ -143,13 +159,15 @@ class CurvePlot(PlotWidget, can_focus=False):
                 continue
             x, y = thin(x, y)
             if s.scatter:
-                self.scatter(x, y, marker_style=s.color, hires_mode=HiResMode.BRAILLE,
+                self.scatter(x, y, marker="•", marker_style=s.color,
                              label=s.label or None)
             else:
                 self.plot(x, y, line_style=s.color, hires_mode=HiResMode.BRAILLE,
                           label=s.label or None)
             labelled = labelled or bool(s.label)
-        self.show_legend(LegendLocation.TOPRIGHT, is_visible=legend and labelled)
+        # a legend would hide most of a narrow plot: the status line's colours say the same
+        wide = self.size.width == 0 or self.size.width >= 44
+        self.show_legend(LegendLocation.TOPRIGHT, is_visible=legend and labelled and wide)
         self.redraws += 1
 
 

@@ -119,6 +119,8 @@ class RunPanel(StepWidget):
         self._dirty: set[str] = set()
         self._timer = None
         self._layers: list | None = None
+        # the playground holds out a test set; elsewhere the held-out data is a validation set
+        self.val_name = "test" if experiment == "playground" else "val"
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -180,10 +182,11 @@ class RunPanel(StepWidget):
                     for name, p in self._param_specs():
                         yield Label(param_label(name, self.lang), classes="run-field-label")
                         yield self._field(name, p)
+                yield Static(RichText(rtr("playground_note", self.lang)), classes="run-note")
             with Vertical(classes="run-right"):
                 yield Static("", classes="run-status")
                 with Horizontal(classes="run-views"):
-                    yield CurvePlot(y_label=rtr("loss_axis", self.lang), classes="run-loss")
+                    yield CurvePlot(classes="run-loss")
                     with Vertical(classes="run-extra hidden"):
                         yield Static("", classes="run-caption run-boundary-caption hidden")
                         yield Heatmap(classes="run-boundary hidden")
@@ -457,14 +460,16 @@ class RunPanel(StepWidget):
         plot = self.query_one(".run-loss", CurvePlot)
         series = []
         multi = len(self.variants) > 1
-        train, val = rtr("train", self.lang), rtr("val", self.lang)
+        any_val = any(v.val_loss for v in self.variants.values())
+        train = rtr("train", self.lang) if any_val else ""
+        val = rtr(self.val_name, self.lang)
         for v in self.variants.values():
             name = v.name if multi else ""
             series.append(Series(f"{name} {train}".strip(), v.steps, v.loss, color_for(v.index)))
             if v.val_loss:
                 series.append(Series(f"{name} {val}".strip(), v.val_steps, v.val_loss,
                                      color_for(v.index, validation=True)))
-        plot.show(series, log_y=self.current_log_y, legend=multi or any(v.val_loss for v in self.variants.values()))
+        plot.show(series, log_y=self.current_log_y, legend=multi or any_val)
 
     def _draw_extra(self) -> None:
         extra = self.query_one(".run-extra", Vertical)
@@ -479,12 +484,16 @@ class RunPanel(StepWidget):
         trajectories = [v for v in self.variants.values() if v.trajectory]
         if self.boundary is not None:
             b = self.boundary
-            marks = [Mark(p[0], p[1], POINT1 if p[2] else POINT0, "●", "o" if p[2] else "x")
+            marks = [Mark(p[0], p[1], POINT1 if p[2] else POINT0, "●", "o" if p[2] else "x",
+                          pixel=True)
                      for p in b.get("points") or [] if len(p) >= 3]
             heat.set_data(b.get("grid"), b.get("x_range", (0, 1)), b.get("y_range", (0, 1)),
                           marks, cmap=diverging_cmap)
-            caption.update(RichText(rtr("cap_boundary", self.lang, step=b.get("step", "")),
-                                    style="dim"))
+            cap = RichText(rtr("cap_boundary", self.lang, step=b.get("step", "")), style="dim")
+            dot = "o/x" if ascii_only else "●"
+            cap.append(f"  {dot} 0", style=f"bold {POINT0}")
+            cap.append(f"  {dot} 1", style=f"bold {POINT1}")
+            caption.update(cap)
             shown = True
         elif self.surface is not None or trajectories:
             self._draw_surface(heat, trajectories)
@@ -607,7 +616,7 @@ class RunPanel(StepWidget):
             if multi:
                 text.append("● " if not self._ascii() else "* ", style=color_for(v.index))
                 text.append(f"{v.name:<10}", style="bold")
-            text.append_text(self._metrics(v))
+            text.append_text(self._metrics(v, multi))
         status.update(text)
         if self.message is not None:
             self.query_one(".run-message", Static).update(self.message)
@@ -617,25 +626,30 @@ class RunPanel(StepWidget):
     def _ascii(self) -> bool:
         return self.is_attached and self.app.has_class("ascii")
 
-    def _metrics(self, v: VariantState) -> RichText:
+    def _metrics(self, v: VariantState, multi: bool) -> RichText:
         last = v.last
         parts = RichText()
         if "step" in last:
             total = f"/{v.total}" if v.total else ""
             parts.append(f"{rtr('m_step', self.lang)} {last['step']}{total}")
-        for key, label, pct in (("loss", "m_loss", False), ("val_loss", "m_val_loss", False),
-                                ("accuracy", "m_acc", True), ("val_accuracy", "m_val_acc", True)):
+        val_label = "m_test_loss" if self.val_name == "test" else "m_val_loss"
+        val_acc = "m_test_acc" if self.val_name == "test" else "m_val_acc"
+        for key, label, pct, color in (
+                ("loss", "m_loss", False, color_for(v.index)),
+                ("val_loss", val_label, False, color_for(v.index, validation=True)),
+                ("accuracy", "m_acc", True, ""), ("val_accuracy", val_acc, True, "")):
             if key in last:
                 value = last[key]
                 shown = f"{100 * value:.1f}%" if pct else short_number(value)
-                parts.append(f" · {rtr(label, self.lang)} {shown}")
+                parts.append(" · ")
+                parts.append(f"{rtr(label, self.lang)} {shown}",
+                             style=color if not multi and color else "")
         if v.status == "diverged":
             parts.append(f" · {rtr('state_diverged', self.lang)}", style="bold red")
             if v.end_step is not None:
                 parts.append(f" @ {v.end_step}", style="red")
-        elif v.status in ("done", "stopped") and self.state not in ("starting", "running") \
-                or (v.status != "running" and self.state == "running"):
-            parts.append(f" · {rtr('state_' + v.status, self.lang) if v.status in ('done', 'stopped') else v.status}",
+        elif multi and v.status in ("done", "stopped"):
+            parts.append(f" · {rtr('state_' + v.status, self.lang)}",
                          style="green" if v.status == "done" else "yellow")
         return parts
 

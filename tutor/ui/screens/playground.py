@@ -1,0 +1,64 @@
+"""`tutor playground`: a TensorFlow Playground in the terminal.
+
+The ``playground`` experiment (data set, noise, train/test ratio, input features, hidden layers,
+activation, learning rate, regularisation and its rate, batch size) in a :class:`RunPanel` laid out
+for a whole screen: the settings in a column on the left, the live decision boundary and the train
+and test loss curves on the right. It starts training at once, and any change of a setting
+restarts the run (Enter applies a typed value; a choice applies as soon as it is picked).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from ..run_strings import rtr
+from ..strings import localize_bindings
+from ..widgets.runpanel import RunPanel, registry
+
+EXPERIMENT = "playground"
+
+#: The settings shown when the experiments registry does not describe the playground (yet):
+#: the names of run-contract.md, with TensorFlow Playground's own defaults.
+FALLBACK_PARAMS = {"dataset": "circle", "noise": 0.1, "test_ratio": 0.5, "features": "x1,x2",
+                   "hidden": "4,2", "activation": "tanh", "lr": 0.03, "regularization": "none",
+                   "reg_rate": 0.0, "batch_size": 10}
+
+
+class PlaygroundScreen(Screen):
+    BINDINGS = [
+        Binding("escape,q", "back", "Back"),
+        Binding("question_mark", "app.help", "Help"),
+    ]
+
+    def __init__(self, params: dict | None = None, seed: int = 0):
+        super().__init__()
+        if params is None:
+            params = {} if EXPERIMENT in registry() else dict(FALLBACK_PARAMS)
+        self.params = params
+        self.seed = seed
+
+    @property
+    def lang(self) -> str:
+        return getattr(self.app, "lang", "en")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield RunPanel(EXPERIMENT, self.params, None, self.lang, seed=self.seed,
+                       auto_restart=True, autostart=True, id="playground-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = rtr("playground_title", self.lang)
+        localize_bindings(self, self.lang)
+        self.refresh_bindings()
+
+    @property
+    def panel(self) -> RunPanel:
+        return self.query_one("#playground-panel", RunPanel)
+
+    def action_back(self) -> None:
+        self.panel.stop_run()
+        self.app.pop_screen()

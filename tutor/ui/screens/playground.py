@@ -9,6 +9,7 @@ restarts the run (Enter applies a typed value; a choice applies as soon as it is
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -54,6 +55,10 @@ class PlaygroundScreen(Screen):
         self.sub_title = rtr("playground_title", self.lang)
         localize_bindings(self, self.lang)
         self.refresh_bindings()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # the settings column gets narrower on small terminals (80 columns)
+        self.set_class(event.size.width < 120, "narrow")
 
     @property
     def panel(self) -> RunPanel:

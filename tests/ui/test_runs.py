@@ -1,0 +1,329 @@
+"""Live runs in the TUI: the run panel, the playground, and no process left behind.
+
+Most tests point the runner at tests/ui/fake_run.py (contract events with small sleeps: fast and
+deterministic); the divergence, the playground at 80×24 and the real-app tests run the real
+`python -m tutor run NAME --json`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.app import App
+from textual.widgets import Input, Select
+
+from tutor.ui import runner
+from tutor.ui.widgets.heatmap import Heatmap, Mark
+from tutor.ui.widgets.plots import LogFormatter, bars_text, nice_ticks, short_number
+from tutor.ui.widgets.runpanel import RunPanel
+
+UI = Path(__file__).resolve().parents[2] / "tutor" / "ui"
+FAKE = [sys.executable, str(Path(__file__).with_name("fake_run.py"))]
+REAL = [sys.executable, "-m", "tutor", "run"]
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    monkeypatch.setattr(runner, "COMMAND_PREFIX", list(FAKE))
+
+
+@pytest.fixture
+def real(monkeypatch):
+    monkeypatch.setattr(runner, "COMMAND_PREFIX", list(REAL))
+
+
+class PanelApp(App):
+    CSS_PATH = [UI / "tutor.tcss", UI / "runs.tcss"]
+
+    def __init__(self, *args, ascii_only: bool = False, **kwargs):
+        super().__init__()
+        self.args, self.kwargs = args, kwargs
+        self.ascii_only = ascii_only
+        self.lang = kwargs.get("lang", "en")
+
+    def compose(self):
+        yield RunPanel(*self.args, id="panel", **self.kwargs)
+
+    def on_mount(self):
+        if self.ascii_only:
+            self.add_class("ascii")
+
+
+class PlaygroundApp(App):
+    CSS_PATH = [UI / "tutor.tcss", UI / "runs.tcss"]
+    lang = "en"
+
+    def on_mount(self):
+        from tutor.ui.screens.playground import PlaygroundScreen  # noqa: PLC0415
+        self.push_screen(PlaygroundScreen())
+
+
+async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        await pilot.pause(0.05)
+
+
+def gone(pid: int, proc) -> bool:
+    """Exited and reaped: no zombie either (a zombie keeps its /proc entry)."""
+    return proc.poll() is not None and not os.path.exists(f"/proc/{pid}")
+
+
+# -- the run panel ---------------------------------------------------------------------------
+
+async def test_start_plots_live_then_stop_leaves_no_process(fake):
+    app = PanelApp("learning_rate", {"steps": 5000, "delay": 0.002}, None, "en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        assert panel.state == "idle" and panel.run is None
+        assert panel.done and panel.advance() is False   # the lesson may move on at any time
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.state == "running" and panel.events_seen > 50)
+        plot = panel.query_one(".run-loss")
+        await wait_for(pilot, lambda: len(plot._datasets) >= 3)   # three variants overlaid
+        assert plot.redraws >= 1
+        proc, pid = panel.run.proc, panel.run.pid
+        assert proc.poll() is None
+        t0 = time.monotonic()
+        await pilot.press("x")
+        assert time.monotonic() - t0 < 1.0
+        assert panel.state == "stopped"
+        assert gone(pid, proc)
+        assert "Stopped at step" in str(panel.message)
+
+
+async def test_redraws_are_batched_not_one_per_step(fake):
+    app = PanelApp("learning_rate", {"steps": 1000, "delay": 0.0}, None, "en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        panel.start()
+        await wait_for(pilot, lambda: panel.state == "done")
+        elapsed = panel.run_seconds
+        assert panel.events_seen > 1000
+        # at most one redraw a tick (10 Hz), plus the forced ones at start/finish
+        assert panel.redraws <= elapsed / 0.1 + 5
+        assert panel.redraws < panel.events_seen / 20
+
+
+async def test_restart_replaces_the_process(fake):
+    app = PanelApp("linreg_gd", {"steps": 5000, "delay": 0.002}, None, "en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.events_seen > 5)
+        first = panel.run
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.run is not first and panel.events_seen > 5)
+        assert gone(first.pid, first.proc)
+        second = panel.run
+    # leaving the app unmounts the panel: its run is stopped and reaped
+    assert gone(second.pid, second.proc)
+
+
+async def test_space_does_not_start_the_run_and_log_toggles(fake):
+    app = PanelApp("linreg_gd", {"steps": 100, "delay": 0.0}, None, "en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        await pilot.press("space")
+        assert panel.run is None
+        before = panel.current_log_y
+        await pilot.press("l")
+        assert panel.current_log_y is (not before)
+
+
+async def test_editing_a_setting_and_a_bad_value(real):
+    app = PanelApp("linreg_gd", {}, {"en": "What will lr=1000 do?", "ko": "?"}, "en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        lr = next(w for w in panel.query(Input) if w.name == "lr")
+        await pilot.press("e")
+        lr.focus()
+        lr.value = "abc"
+        await pilot.press("enter")
+        assert "Invalid value" in str(panel.message) and panel.values["lr"] == 0.1
+        lr.focus()
+        lr.value = "0.5"
+        await pilot.press("enter")
+        assert panel.values["lr"] == 0.5 and app.focused is panel
+        assert "--set" in runner.command_for("linreg_gd", panel.run_params())
+        assert panel.run_params()["lr"] == 0.5
+
+
+async def test_diverging_run_is_a_lesson_not_a_crash(real):
+    app = PanelApp("linreg_gd", {"lr": 1000}, None, "en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.state not in ("starting", "running"), timeout=60)
+        assert panel.state == "diverged"
+        text = str(panel.message)
+        assert "diverged" in text and "learning rate is too large" in text
+        assert panel.variants["main"].status == "diverged"
+        assert gone(panel.run.pid, panel.run.proc)
+
+
+async def test_comparison_with_one_diverged_variant(fake):
+    app = PanelApp("learning_rate", {"steps": 80, "delay": 0.0}, None, "ko")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        panel.start()
+        await wait_for(pilot, lambda: panel.state == "done")
+        assert panel.variants["large"].status == "diverged"
+        assert panel.variants["right"].status == "done"
+        assert "발산" in str(panel.message)
+
+
+async def test_a_run_that_fails_says_why(fake):
+    app = PanelApp("bad", {}, None, "en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        panel.start()
+        await wait_for(pilot, lambda: panel.state == "failed")
+        assert "exit code 2" in str(panel.message) and "unknown experiment" in str(panel.message)
+
+
+@pytest.mark.parametrize("name,selector", [("playground", ".run-boundary"), ("activations", ".run-bars"),
+                                           ("uat", ".run-fit"), ("softmax_digits", ".run-table")])
+async def test_extras_are_drawn(fake, name, selector):
+    app = PanelApp(name, {"steps": 60, "delay": 0.0}, None, "en")
+    async with app.run_test(size=(110, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        panel.start()
+        await wait_for(pilot, lambda: panel.state not in ("starting", "running"))
+        await pilot.pause()
+        assert not panel.query_one(selector).has_class("hidden")
+        assert not panel.query_one(".run-extra").has_class("hidden")
+
+
+async def test_trajectories_on_a_surface(fake):
+    app = PanelApp("optimizers", {"steps": 5, "delay": 0.0}, None, "en")
+    async with app.run_test(size=(110, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        xs = [i / 10 for i in range(-10, 11)]
+        panel._consume({"event": "trajectory", "variant": "adam", "points": [[1, 1], [0.5, 0.2]],
+                        "surface": {"x": xs, "y": xs, "z": [[x * x - y * y for x in xs] for y in xs]}})
+        panel._redraw()
+        await pilot.pause()
+        heat = panel.query_one(Heatmap)
+        assert not heat.has_class("hidden") and len(heat.marks) == 2
+
+
+# -- the playground --------------------------------------------------------------------------
+
+async def test_playground_starts_and_restarts_on_a_setting_change(fake):
+    app = PlaygroundApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        panel = screen.panel
+        await wait_for(pilot, lambda: panel.run is not None and panel.events_seen > 0)
+        first = panel.run
+        dataset = next(w for w in panel.query(Select) if w.name == "dataset")
+        options = [value for _, value in dataset._options if value != dataset.value]
+        dataset.value = options[0]
+        await wait_for(pilot, lambda: panel.run is not first)
+        assert gone(first.pid, first.proc)
+        assert panel.values["dataset"] == options[0]
+        assert panel.run_params()["dataset"] == options[0]
+        second = panel.run
+        await pilot.press("escape")     # back: the run is stopped with the screen
+        await pilot.pause()
+        assert gone(second.pid, second.proc)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_real_playground_draws_at_80x24_and_200x60(real, size):
+    app = PlaygroundApp()
+    async with app.run_test(size=size) as pilot:
+        panel = app.screen.panel
+        await wait_for(pilot, lambda: panel.boundary is not None, timeout=60)
+        await pilot.pause(0.3)
+        heat = panel.query_one(Heatmap)
+        assert heat.size.width > 0 and heat.size.height > 0 and heat.redraws >= 1
+        run = panel.run
+    assert gone(run.pid, run.proc)
+
+
+async def test_the_real_app_opens_the_playground_and_exit_stops_the_run(real, tmp_path):
+    from tutor.content import bundled_content_dirs, load_library  # noqa: PLC0415
+    from tutor.store import ProgressStore  # noqa: PLC0415
+    from tutor.ui.app import TutorApp  # noqa: PLC0415
+
+    lib = load_library([Path(__file__).resolve().parents[1] / "data" / "good"] + bundled_content_dirs())
+    app = TutorApp(lib, ProgressStore(tmp_path / "p.db"), "en", start_playground=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PlaygroundScreen")
+        panel = app.screen.panel
+        await wait_for(pilot, lambda: panel.events_seen > 0, timeout=60)
+        run = panel.run
+    assert gone(run.pid, run.proc)
+
+
+# -- pieces ----------------------------------------------------------------------------------
+
+def test_runner_stop_is_prompt_and_reaps(tmp_path):
+    run = runner.RunProcess(runner.command_for("learning_rate", {"steps": 100000}, 0, prefix=FAKE))
+    run.start()
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    run.stop()
+    assert time.monotonic() - t0 < 0.7
+    assert gone(run.pid, run.proc)
+
+
+def test_runner_kills_what_ignores_sigterm():
+    code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('{}', flush=True); time.sleep(60)"
+    run = runner.RunProcess([sys.executable, "-c", code])
+    run.start()
+    deadline = time.monotonic() + 10
+    while run.lines == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    t0 = time.monotonic()
+    run.stop()
+    assert 0.4 < time.monotonic() - t0 < 2.0
+    assert gone(run.pid, run.proc)
+
+
+def test_command_line():
+    argv = runner.command_for("playground", {"hidden": "4,2", "lr": 0.03, "x": True}, 3)
+    assert argv[-9:] == ["playground", "--json", "--seed", "3", "--set", "hidden=4,2",
+                         "--set", "lr=0.03", "--set", "x=true"][-9:]
+
+
+def test_log_ticks_and_labels():
+    f = LogFormatter()
+    ticks = f.get_ticks(math.log10(0.001), math.log10(100))
+    assert f.get_labels_for_ticks(ticks) == ["0.001", "0.01", "0.1", "1", "10", "100"]
+    small = f.get_ticks(math.log10(0.3), math.log10(0.9))
+    assert [short_number(10 ** t) for t in small] == ["0.5"]  or len(small) >= 1
+    assert short_number(1000.0) == "1000" and short_number(2.5e-6) == "2.5e-6"
+    assert nice_ticks(0, 100, 5) == [0, 20, 40, 60, 80, 100]
+
+
+def test_heatmap_half_blocks_and_ascii():
+    h = Heatmap()
+    grid = np.linspace(0, 1, 64).reshape(8, 8)
+    h.set_data(grid, (-1, 1), (-1, 1), [Mark(0, 0, "#ffffff", "●", "o"),
+                                        Mark(0.5, 0.5, "#ffffff", "●", "x", pixel=True)])
+    strips = h._build(20, 10, ascii_only=False)
+    text = "".join(seg.text for s in strips for seg in s)
+    assert "▀" in text and "●" in text
+    strips = h._build(20, 10, ascii_only=True)
+    text = "".join(seg.text for s in strips for seg in s)
+    assert text.isascii() and "o" in text and "x" in text
+    assert all(s.cell_length == 20 for s in strips)
+
+
+def test_gradient_bars_on_a_log_scale():
+    text = bars_text(["L1", "L2"], [("sigmoid", "red", [1e-6, 1e-2]), ("relu", "blue", [0.5, 0.6])])
+    lines = text.plain.splitlines()
+    assert len(lines) == 3 and "1e-6" in lines[1]
+    assert lines[1].count("█") < lines[2].count("█")

@@ -62,8 +62,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "wrong": {"ko": "틀렸습니다. 정답: {answer}", "en": "Not quite. The answer: {answer}"},
     "explanation": {"ko": "해설", "en": "Why"},
     "quiz_missing": {"ko": "문항 {ref}을(를) 찾을 수 없습니다.", "en": "Question {ref} was not found."},
-    "generated_later": {"ko": "자동 생성 문항({gen})은 퀴즈 세션에서 풀 수 있습니다.",
-                        "en": "Generated question ({gen}): practise it in a quiz session."},
     "run_label": {"ko": "실험 (run)", "en": "Run"},
     "run_pending": {"ko": "실험 `{name}` {params} — 이 실험은 아직 이 버전에서 실행할 수 없습니다. [space] 다음",
                     "en": "Experiment `{name}` {params} — this version cannot run it yet. [space] next"},

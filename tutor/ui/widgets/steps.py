@@ -8,6 +8,7 @@ False when the step is finished and the lesson may move on. Answers leave the wi
 
 from __future__ import annotations
 
+import random
 import time
 
 from rich.text import Text as RichText
@@ -276,9 +277,6 @@ class QuizCard(StepWidget, SelfRating):
     def compose(self) -> ComposeResult:
         q = self.question
         yield plain(f"{tr('quiz_label', self.lang)} · {q.id}", "bold")
-        if isinstance(q, GeneratedQuestion):
-            yield plain(tr("generated_later", self.lang, gen=q.generator))
-            return
         yield Markdown(md(q.q, self.lang), classes="question")
         if isinstance(q, (McqQuestion, MultiQuestion)):
             for i, choice in enumerate(q.choices):
@@ -294,10 +292,9 @@ class QuizCard(StepWidget, SelfRating):
 
     def on_mount(self) -> None:
         q = self.question
-        if self.review or isinstance(q, GeneratedQuestion):
+        if self.review:
             self.done = True
-            if not isinstance(q, GeneratedQuestion):
-                self._show_feedback(None)
+            self._show_feedback(None)
             return
         prompts = {McqQuestion: "quiz_choose", MultiQuestion: "quiz_multi",
                    NumericQuestion: "quiz_numeric", OrderQuestion: "quiz_order",
@@ -438,6 +435,11 @@ def make_step_widget(lesson, index: int, library, lang: str, *, review: bool) ->
         if isinstance(question, WhyQuestion):
             return WhyCard(question.id, question.q, question.a, question.points, lang,
                            kind="quiz", **kwargs)
+        if isinstance(question, GeneratedQuestion):
+            # Fresh numbers every time the step is shown: the point is the method, not a number.
+            from tutor.content.generators import generate  # noqa: PLC0415
+
+            question = generate(question, random.randrange(2**31))
         return QuizCard(question, lang, **kwargs)
     if isinstance(step, RunStep):
         return RunCard(step, lang, **kwargs)

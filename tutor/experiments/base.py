@@ -66,10 +66,17 @@ class Param:
             if isinstance(value, bool):
                 raise ValueError(f"{n} must be a whole number, got {value!r}")
             if isinstance(value, str):
+                text = value.strip()
                 try:
-                    value = int(value.strip())
+                    value = int(text)
                 except ValueError:
-                    raise ValueError(f"{n} must be a whole number, got {value!r}") from None
+                    try:  # "1e3" or "10.0" are whole numbers too
+                        f = float(text)
+                    except ValueError:
+                        f = math.nan
+                    if not (math.isfinite(f) and f.is_integer()):
+                        raise ValueError(f"{n} must be a whole number, got {value!r}") from None
+                    value = int(f)
             elif isinstance(value, float):
                 if not value.is_integer():
                     raise ValueError(f"{n} must be a whole number, got {value!r}")
@@ -194,6 +201,8 @@ class Experiment:
         body = self.body(params, seed, stop)
         try:
             for event in body:
+                if event.get("event") in ("step", "end", "start", "gradcheck"):
+                    event = finite(event)
                 v = event.get("variant", "main")
                 if event.get("event") == "step":
                     last.setdefault(v, {}).update({k: val for k, val in event.items()
@@ -228,8 +237,19 @@ class Experiment:
             status = variants[names[0]]["status"]
         else:
             status = "done"
-        yield {"event": "finish", "status": status, "variants": variants,
+        yield {"event": "finish", "status": status, "variants": finite(variants),
                "message": finish_message(status, variants, len(names) > 1)}
+
+
+def finite(obj):
+    """NaN and ±inf become None (JSON has no such numbers), in dicts and lists."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [finite(v) for v in obj]
+    return obj
 
 
 def diverged_message(end: dict, cause: Text) -> Text:
@@ -341,6 +361,10 @@ def train_variant(variant: str, model, loss_fn, optimizer, X, y, *, stop=None, b
     overflows to inf.
     """
     gen = train(model, loss_fn, optimizer, X, y, stop=stop, **kwargs)
+    if on_step is not None:
+        on_step = _quiet(on_step)
+    if on_end is not None:
+        on_end = _quiet(on_end)
     first = None
     try:
         for e in gen:
@@ -377,6 +401,14 @@ def train_variant(variant: str, model, loss_fn, optimizer, X, y, *, stop=None, b
         gen.close()
 
 
+def _quiet(f):
+    """Our own evaluations of a diverging model overflow too: no warnings, like the engine."""
+    def g(*args):
+        with np.errstate(all="ignore"):
+            return f(*args)
+    return g
+
+
 def every(steps: int, count: int) -> Callable[[int], bool]:
     """A stateful ``due(step)``: True about ``count`` times over ``steps`` (at the first step seen
     at or after each multiple of steps/count) and at the last step. One per variant."""
@@ -400,7 +432,9 @@ def boundary_event(predict_prob: Callable[[np.ndarray], np.ndarray], step: int, 
     ys = np.linspace(y_range[0], y_range[1], res)
     gx, gy = np.meshgrid(xs, ys)
     grid = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
-    p = np.asarray(predict_prob(grid), dtype=float).reshape(res, res)
+    with np.errstate(all="ignore"):
+        p = np.asarray(predict_prob(grid), dtype=float).reshape(res, res)
+    p = np.nan_to_num(p, nan=0.5, posinf=1.0, neginf=0.0)
     ev = {"event": "boundary", "step": int(step), "x_range": [float(x_range[0]), float(x_range[1])],
           "y_range": [float(y_range[0]), float(y_range[1])],
           "grid": [[round(float(v), 4) for v in row] for row in p], "points": points}

@@ -1,0 +1,246 @@
+"""Every experiment runs to completion with small settings, and shows the outcome that teaches."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from tutor.experiments import REGISTRY
+
+
+def run(name, seed=0, stop=None, **params):
+    events = list(REGISTRY[name].run(params, seed=seed, stop=stop))
+    check_stream(name, events)
+    return events
+
+
+def check_stream(name, events):
+    assert events[0]["event"] == "begin" and events[0]["experiment"] == name
+    assert events[-1]["event"] == "finish"
+    variants = events[0]["variants"]
+    for e in events[1:-1]:
+        assert e.get("variant") in variants, e
+    json.loads(json.dumps(events, allow_nan=False))  # plain JSON values, no NaN
+    fin = events[-1]
+    assert set(fin["variants"]) == set(variants)
+    assert fin["status"] in ("done", "diverged", "stopped")
+    assert fin["message"]["ko"] and fin["message"]["en"]
+
+
+def of(events, kind, variant=None):
+    return [e for e in events if e.get("event") == kind and (variant is None or e.get("variant") == variant)]
+
+
+def series(events, variant, key):
+    return [(e["step"], e[key]) for e in of(events, "step", variant) if e.get(key) is not None]
+
+
+def final(events, variant="main"):
+    return events[-1]["variants"][variant]
+
+
+# -- chapter 3 ----------------------------------------------------------------------------------------
+
+def test_xor_needs_two_layers():
+    one = run("perceptron_gates", gate="xor", layers=1, steps=300)
+    assert final(one)["accuracy"] < 1
+    assert all(e["accuracy"] < 1 for e in of(one, "step"))  # never, at any step
+    two = run("perceptron_gates", gate="xor", layers=2, steps=300)
+    assert final(two)["accuracy"] == 1
+    b = of(two, "boundary")[-1]
+    assert len(b["grid"]) == 32 and len(b["grid"][0]) == 32 and len(b["points"]) == 4
+    assert all(0 <= v <= 1 for row in b["grid"] for v in row)
+
+
+@pytest.mark.parametrize("gate", ["and", "nand", "or"])
+def test_one_perceptron_makes_the_other_gates(gate):
+    assert final(run("perceptron_gates", gate=gate, layers=1, steps=300))["accuracy"] == 1
+
+
+def test_linreg_finds_the_line():
+    ev = run("linreg_gd", lr=0.1, steps=200)
+    f = final(ev)
+    assert f["status"] == "done" and abs(f["w"] - 2) < 0.3 and abs(f["b"] - 1) < 0.2
+    fits = of(ev, "fit")
+    assert fits and len(fits[-1]["x"]) == len(fits[-1]["y_pred"]) == len(fits[-1]["y_true"])
+
+
+def test_linreg_large_lr_diverges():
+    ev = run("linreg_gd", lr=1000)
+    assert ev[-1]["status"] == "diverged"
+    assert "learning rate" in ev[-1]["message"]["en"] and "학습률" in ev[-1]["message"]["ko"]
+
+
+def test_learning_rate_too_large_diverges():
+    ev = run("learning_rate")
+    fin = ev[-1]
+    assert fin["status"] == "done"
+    v = fin["variants"]
+    assert v["too_large"]["status"] == "diverged"
+    assert v["too_large"]["message"]["en"].startswith(f"diverged at step {v['too_large']['step']}: ")
+    assert v["right"]["status"] == v["too_small"]["status"] == "done"
+    assert v["right"]["loss"] < v["too_small"]["loss"]
+    # interleaved: the variants race
+    first_steps = [e["variant"] for e in of(ev, "step")[:3]]
+    assert first_steps == ["too_small", "right", "too_large"]
+
+
+def test_adam_beats_sgd():
+    ev = run("optimizers", steps=300)
+    v = ev[-1]["variants"]
+    assert all(s["status"] == "done" for s in v.values())
+    assert v["adam"]["val_loss"] < v["sgd"]["val_loss"]
+    assert v["adam"]["loss"] < v["sgd"]["loss"]
+    traj = {e["variant"]: e for e in of(ev, "trajectory")}
+    assert set(traj) == {"sgd", "momentum", "rmsprop", "adam"}
+    s = traj["adam"]["surface"]
+    assert len(s["z"]) == len(s["y"]) and len(s["z"][0]) == len(s["x"])
+    # on the saddle surface adam escapes to a minimum (0, ±1); plain SGD is slower to leave the saddle
+    x, y = traj["adam"]["points"][-1]
+    assert abs(x) < 0.05 and abs(abs(y) - 1) < 0.05
+
+    def escape(points):
+        return next(i for i, (_, y) in enumerate(points) if abs(y) > 0.5)
+    assert escape(traj["adam"]["points"]) < escape(traj["sgd"]["points"])
+
+
+def test_init_zeros_and_small_do_not_learn():
+    ev = run("init", steps=300)
+    v = ev[-1]["variants"]
+    assert abs(v["zeros"]["loss"] - math.log(2)) < 0.02
+    assert v["he"]["loss"] < 0.5 * v["zeros"]["loss"]
+    assert v["xavier"]["loss"] < 0.5 * v["small"]["loss"]
+    g = {name: of(ev, "step", name) for name in v}
+    gn = {name: next(e["grad_norms"] for e in g[name] if "grad_norms" in e) for name in v}
+    assert gn["zeros"][0] == 0.0  # symmetric: the first layer gets no gradient at all
+    assert gn["small"][0] < 1e-3 * gn["he"][0]  # vanished
+
+
+def test_gradcheck_passes_and_catches_a_bug():
+    ev = run("gradcheck")
+    assert final(ev)["error"] < 1e-6
+    rows = of(ev, "gradcheck")[0]["rows"]
+    assert len(rows) == 3 and all(r[3] < 1e-6 for r in rows)
+    assert all(abs(r[1] - r[2]) <= 1e-6 * (r[1] + r[2]) for r in rows)
+    assert final(run("gradcheck", bug="missing_mean"))["error"] > 0.1
+    assert final(run("gradcheck", bug="wrong_sign_bias"))["error"] > 1e-3
+
+
+# -- chapters 4–7 --------------------------------------------------------------------------------------
+
+def test_sigmoid_gradient_vanishes_in_a_10_layer_net():
+    ev = run("activations", steps=200)
+    start = of(ev, "start", "relu")[0]
+    assert len(start["layers"]) == 11  # 10 hidden layers + the output layer
+    gn = {a: of(ev, "step", a) for a in ("sigmoid", "tanh", "relu")}
+    first = {a: next(e["grad_norms"] for e in gn[a] if "grad_norms" in e) for a in gn}
+    assert first["sigmoid"][0] < first["relu"][0] / 100
+    assert first["sigmoid"][0] < first["sigmoid"][-1] / 1000  # shrinks from the top layer to the first
+    v = ev[-1]["variants"]
+    assert v["relu"]["loss"] < v["sigmoid"]["loss"]
+
+
+def test_batchnorm_helps_a_deep_sigmoid_net():
+    v = run("batchnorm", steps=300)[-1]["variants"]
+    assert v["batchnorm"]["val_loss"] < 0.5 * v["plain"]["val_loss"]
+
+
+def test_skip_connections_help_a_deep_net():
+    v = run("skip_connections", steps=300, layers=16)[-1]["variants"]
+    assert v["residual"]["val_loss"] < 0.5 * v["plain"]["val_loss"]
+
+
+def test_uat_error_falls_with_width():
+    ev = run("uat", widths="2,8,64", steps=2000)
+    assert ev[0]["variants"] == ["w2", "w8", "w64"]
+    err = [final(ev, w)["error"] for w in ("w2", "w8", "w64")]
+    assert err[0] > err[1] > err[2] and err[2] < err[0] / 20
+    fit = of(ev, "fit", "w64")[-1]
+    assert len(fit["x"]) == len(fit["y_pred"]) == len(fit["y_true"]) == 200
+
+
+def test_overfitting_val_rises_while_train_falls():
+    ev = run("overfitting", steps=1500)
+    val = series(ev, "none", "val_loss")
+    train = dict(series(ev, "none", "loss"))
+    best_step, best_val = min(val, key=lambda p: p[1])
+    last_step, last_val = val[-1]
+    assert last_val > 1.3 * best_val  # validation loss rose again ...
+    assert train[last_step] < 0.5 * train[best_step]  # ... while the training loss kept falling
+    v = ev[-1]["variants"]
+    for cure in ("dropout", "l2"):
+        assert v[cure]["val_loss"] < v["none"]["val_loss"]
+    assert v["early_stopping"]["status"] == "stopped" and "early stopping" in v["early_stopping"]["reason"]
+    assert v["early_stopping"]["step"] < 1500
+
+
+def test_cross_entropy_learns_from_confident_mistakes():
+    ev = run("mse_vs_ce", steps=200)
+
+    def reach(variant):
+        return next((e["step"] for e in of(ev, "step", variant) if e["val_accuracy"] >= 0.95), math.inf)
+    assert reach("cross_entropy") < reach("mse") / 5
+    g = {v: of(ev, "step", v)[0]["grad_w"] for v in ("mse", "cross_entropy")}
+    assert g["mse"] < g["cross_entropy"] / 10
+
+
+def test_softmax_digits_accuracy_and_confusion():
+    ev = run("softmax_digits", epochs=8)
+    f = final(ev)
+    assert f["test_accuracy"] > 0.9
+    c = of(ev, "confusion")[0]
+    m = np.array(c["matrix"])
+    assert m.shape == (10, 10) and c["rows"] == "actual" and c["labels"] == list(range(10))
+    assert m.sum() == f["n_test"] == 359
+    assert np.trace(m) / m.sum() == pytest.approx(f["test_accuracy"])
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"dataset": "xor", "features": "x1x2", "hidden": "", "steps": 1500},
+    {"dataset": "spiral", "features": "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2", "hidden": "8,8", "activation": "relu",
+     "regularization": "l2", "reg_rate": 0.001, "noise": 0.2, "test_ratio": 0.3, "batch_size": 20, "steps": 500},
+    {"dataset": "gaussian", "regularization": "l1", "reg_rate": 0.01, "activation": "linear", "steps": 500},
+])
+def test_playground(params):
+    ev = run("playground", **params)
+    f = final(ev)
+    assert f["status"] == "done"
+    b = of(ev, "boundary")
+    assert b and b[-1]["step"] == f["step"]
+    assert all(0 <= v <= 1 for row in b[-1]["grid"] for v in row)
+    assert any("val_loss" in e for e in of(ev, "step"))
+    if params.get("dataset") == "xor":
+        assert f["test_accuracy"] > 0.95  # x1·x2 alone separates XOR with no hidden layer
+
+
+def test_playground_large_lr_diverges_and_says_so():
+    ev = run("playground", lr=3.0, activation="linear", hidden="4,4", steps=2000)
+    assert ev[-1]["status"] == "diverged"
+    assert "learning rate" in ev[-1]["message"]["en"]
+
+
+# -- stopping and reproducibility ----------------------------------------------------------------------
+
+def test_stop_is_immediate():
+    calls = {"n": 0}
+
+    def stop():
+        calls["n"] += 1
+        return calls["n"] > 20
+
+    ev = list(REGISTRY["optimizers"].run({"steps": 5000}, seed=0, stop=stop))
+    assert ev[-1]["event"] == "finish" and ev[-1]["status"] == "stopped"
+    assert len(of(ev, "step")) <= 25
+    assert all(s["status"] == "stopped" for s in ev[-1]["variants"].values())
+
+
+def test_same_seed_same_run_other_seed_other_run():
+    def strip(events):
+        return [e for e in events if e["event"] not in ("boundary",)]
+    a = strip(run("init", seed=3, steps=60))
+    b = strip(run("init", seed=3, steps=60))
+    c = strip(run("init", seed=4, steps=60))
+    assert a == b
+    assert a != c

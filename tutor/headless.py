@@ -197,16 +197,30 @@ def collect(events: list[dict]) -> dict:
     return info
 
 
-def curves(info: dict) -> tuple[list[tuple[str, list]], str, bool]:
+def smooth(pts: list, alpha: float = 0.1) -> list:
+    """An exponential moving average: mini-batch losses are noisy."""
+    out, m = [], None
+    for x, y in pts:
+        m = y if m is None or not math.isfinite(m) else (1 - alpha) * m + alpha * y
+        out.append((x, m))
+    return out
+
+
+def curves(info: dict, compact: bool = False) -> tuple[list[tuple[str, list]], str, bool]:
+    """The series to draw. ``compact`` (the terminal): comparisons with a validation loss show
+    only it, single runs show the smoothed training loss and the validation loss."""
     plot = (info["begin"] or {}).get("plot") or {"y": "loss", "log_y": True}
     y = plot.get("y", "loss")
     log_y = bool(plot.get("log_y"))
     out = []
+    many = len(info["series"]) > 2
     for v, s in info["series"].items():
         label = v if v != "main" else ""
         if y in ("loss", "val_loss"):
-            if s.get("loss"):
-                out.append(((label + " train").strip(), s["loss"]))
+            only_val = compact and many and s.get("val_loss")
+            if s.get("loss") and not only_val:
+                train = smooth(s["loss"]) if compact and s.get("val_loss") else s["loss"]
+                out.append(((label + " train").strip(), train))
             if s.get("val_loss"):
                 out.append(((label + " val").strip(), s["val_loss"]))
         elif y in ("accuracy", "val_accuracy"):
@@ -300,7 +314,7 @@ def show_results(console, events: list[dict], lang: str) -> None:
     from rich.table import Table  # noqa: PLC0415
 
     info = collect(events)
-    series, y, log_y = curves(info)
+    series, y, log_y = curves(info, compact=True)
     if series:
         title = tr(y, lang) if y in T else y
         if log_y:

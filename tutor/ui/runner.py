@@ -73,6 +73,8 @@ class RunProcess:
         self.bad_lines = 0       # lines that were not JSON (should be none)
         self.stopping = False
         self.started_at: float | None = None
+        self.first_line_at: float | None = None   # when the reader got the first / last line
+        self.last_line_at: float | None = None
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -105,6 +107,9 @@ class RunProcess:
                 continue
             batch.append(event)
             now = time.monotonic()
+            if self.first_line_at is None:
+                self.first_line_at = now
+            self.last_line_at = now
             # hand over in small batches: fewer lock round trips when the run is fast
             if len(batch) >= 64 or now - last > 0.02:
                 with self._lock:

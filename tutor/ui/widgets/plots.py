@@ -123,6 +123,8 @@ class CurvePlot(PlotWidget, can_focus=False):
         super().__init__(allow_pan_and_zoom=False, **kwargs)
         self.log_y = False
         self.redraws = 0
+        self._hold_legend = False
+        self._legend_key: tuple | None = None
         # no axis labels (the caption and the legend say what is drawn): small margins
         self.set_reactive(PlotWidget.margin_top, 1)
         self.set_reactive(PlotWidget.margin_bottom, 2)
@@ -133,8 +135,26 @@ class CurvePlot(PlotWidget, can_focus=False):
         self.set_x_formatter(ShortFormatter())
         self.set_y_formatter(ShortFormatter())
 
+    def _update_legend(self) -> None:
+        # The legend is a Static: updating it costs a layout pass of the whole screen, so it is
+        # updated once per show(), and only when what it lists changed.
+        if not self._hold_legend:
+            super()._update_legend()
+
     def show(self, series: Sequence[Series], log_y: bool = False, *, legend: bool = True) -> None:
         """Replace what is drawn by ``series``."""
+        self._hold_legend = True
+        try:
+            self._show(series, log_y, legend)
+        finally:
+            self._hold_legend = False
+        key = (tuple(self._labels), tuple(getattr(d, "line_style", None) for d in self._datasets),
+               self._legend_visible, self.size)
+        if key != self._legend_key:
+            self._legend_key = key
+            self.show_legend(LegendLocation.TOPRIGHT, is_visible=self._legend_visible)
+
+    def _show(self, series: Sequence[Series], log_y: bool, legend: bool) -> None:
         self.clear()
         self.log_y = log_y
         self.set_y_formatter(LogFormatter() if log_y else ShortFormatter())
@@ -167,7 +187,7 @@ class CurvePlot(PlotWidget, can_focus=False):
             labelled = labelled or bool(s.label)
         # a legend would hide most of a narrow plot: the status line's colours say the same
         wide = self.size.width == 0 or self.size.width >= 44
-        self.show_legend(LegendLocation.TOPRIGHT, is_visible=legend and labelled and wide)
+        self._legend_visible = legend and labelled and wide
         self.redraws += 1
 
 

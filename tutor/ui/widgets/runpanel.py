@@ -42,6 +42,7 @@ from .plots import CurvePlot, Series, bars_text, color_for, short_number
 from .steps import StepWidget
 
 TICK = 0.1  # seconds between UI updates while a run is live (≤ 10 redraws a second)
+PLOT_EVERY = 0.25  # the loss curves (the costliest drawing) at most 4 times a second
 
 
 def registry() -> dict:
@@ -119,6 +120,8 @@ class RunPanel(StepWidget):
         self._dirty: set[str] = set()
         self._timer = None
         self._layers: list | None = None
+        self._shown: dict[int, tuple] = {}
+        self._last_plot = 0.0
         # the playground holds out a test set; elsewhere the held-out data is a validation set
         self.val_name = "test" if experiment == "playground" else "val"
 
@@ -439,6 +442,30 @@ class RunPanel(StepWidget):
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def _set_text(self, widget: Static, text) -> None:
+        """Update a Static; a layout pass (costly: the whole screen) only when its height changes."""
+        key = id(widget)
+        if not isinstance(text, RichText):
+            widget.update(text)
+            self._shown.pop(key, None)
+            return
+        old = self._shown.get(key)
+        if old is not None and old[0] == text:
+            return
+        width = widget.content_region.width or widget.size.width
+        try:
+            lines = len(text.wrap(self.app.console, width)) if width > 0 and text.plain else 1
+        except Exception:  # noqa: BLE001 - no console yet
+            lines = -1
+        widget.update(text, layout=old is None or old[1] != lines or lines < 0)
+        self._shown[key] = (text, lines)
+
+    def hint(self, text: str) -> None:
+        try:
+            self._set_text(self.query_one(".hint", Static), RichText(text))
+        except Exception:  # noqa: BLE001 - not mounted yet
+            pass
+
     def _redraw(self, force: bool = False) -> None:
         if not self.is_attached:
             return
@@ -448,13 +475,19 @@ class RunPanel(StepWidget):
         if not dirty and self.state not in ("starting", "running"):
             return
         self.redraws += 1
-        if "loss" in dirty:
+        now = time.monotonic()
+        live = self.state in ("starting", "running")
+        if "loss" in dirty and (force or not live or now - self._last_plot >= PLOT_EVERY):
+            self._last_plot = now
+            dirty.discard("loss")
             self._draw_loss()
-        if "extra" in dirty:
-            self._draw_extra()
+        drew_plot = "loss" not in dirty and self._last_plot == now
+        if "extra" in dirty and (force or not live or not drew_plot):
+            dirty.discard("extra")
+            self._draw_extra()   # never in the same frame as the curves: short frames, quick keys
         self._show_status()
         self._show_hint()
-        self._dirty = set()
+        self._dirty = dirty & {"loss", "extra"}   # what was deferred waits for the next tick
 
     def _draw_loss(self) -> None:
         plot = self.query_one(".run-loss", CurvePlot)
@@ -493,11 +526,11 @@ class RunPanel(StepWidget):
             dot = "o/x" if ascii_only else "●"
             cap.append(f"  {dot} 0", style=f"bold {POINT0}")
             cap.append(f"  {dot} 1", style=f"bold {POINT1}")
-            caption.update(cap)
+            self._set_text(caption, cap)
             shown = True
         elif self.surface is not None or trajectories:
             self._draw_surface(heat, trajectories)
-            caption.update(self._legend_text(rtr("cap_trajectory", self.lang), trajectories))
+            self._set_text(caption, self._legend_text(rtr("cap_trajectory", self.lang), trajectories))
             shown = True
         heat.set_class(not shown, "hidden")
         caption.set_class(not shown, "hidden")
@@ -512,7 +545,7 @@ class RunPanel(StepWidget):
                             style="dim")
             text.append_text(bars_text(layers, [(v.name, color_for(v.index), v.grad_norms)
                                                 for v in with_grads], ascii_only=ascii_only))
-            bars.update(text)
+            self._set_text(bars, text)
         bars.set_class(not with_grads, "hidden")
         # fitted curves
         fits = [v for v in self.variants.values() if v.fit]
@@ -530,7 +563,7 @@ class RunPanel(StepWidget):
         # tables
         tbl = self._table()
         if tbl is not None:
-            table.update(tbl)
+            self._set_text(table, tbl)
         table.set_class(tbl is None, "hidden")
         extra.set_class(not (shown or with_grads or fits or tbl is not None), "hidden")
 
@@ -617,11 +650,8 @@ class RunPanel(StepWidget):
                 text.append("● " if not self._ascii() else "* ", style=color_for(v.index))
                 text.append(f"{v.name:<10}", style="bold")
             text.append_text(self._metrics(v, multi))
-        status.update(text)
-        if self.message is not None:
-            self.query_one(".run-message", Static).update(self.message)
-        else:
-            self.query_one(".run-message", Static).update("")
+        self._set_text(status, text)
+        self._set_text(self.query_one(".run-message", Static), self.message or RichText(""))
 
     def _ascii(self) -> bool:
         return self.is_attached and self.app.has_class("ascii")

@@ -245,9 +245,9 @@ async def test_real_playground_draws_at_80x24_and_200x60(real, size):
     async with app.run_test(size=size) as pilot:
         panel = app.screen.panel
         await wait_for(pilot, lambda: panel.boundary is not None, timeout=60)
-        await pilot.pause(0.3)
         heat = panel.query_one(Heatmap)
-        assert heat.size.width > 0 and heat.size.height > 0 and heat.redraws >= 1
+        await wait_for(pilot, lambda: heat.redraws >= 1 and heat.values is not None, timeout=30)
+        assert heat.size.width > 0 and heat.size.height > 0
         run = panel.run
     assert gone(run.pid, run.proc)
 

@@ -9,6 +9,8 @@ restarts the run (Enter applies a typed value; a choice applies as soon as it is
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +31,8 @@ FALLBACK_PARAMS = {"dataset": "circle", "noise": 0.1, "test_ratio": 0.5, "featur
 
 
 class PlaygroundScreen(Screen):
+    # The run panel's styles, also when the app does not list runs.tcss in its CSS_PATH.
+    CSS_PATH = Path(__file__).resolve().parents[1] / "runs.tcss"
     BINDINGS = [
         Binding("escape,q", "back", "Back"),
         Binding("question_mark", "app.help", "Help"),

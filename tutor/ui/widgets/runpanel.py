@@ -33,7 +33,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from .. import runner as runner_mod
 from ..run_strings import bilingual, param_label, rtr
@@ -225,7 +225,12 @@ class RunPanel(StepWidget):
             self.call_after_refresh(self.start)
 
     def _take_focus(self) -> None:
-        if self.is_attached and self.screen.focused is None or isinstance(self.screen.focused, CurvePlot):
+        # The panel's keys (r, x, l, e) work while it has focus; take it unless the learner is
+        # typing somewhere (a scroll container holding the lesson's steps does not count).
+        if not self.is_attached:
+            return
+        focused = self.screen.focused
+        if focused is None or not isinstance(focused, (Input, Select, TextArea)):
             self.focus()
 
     def on_unmount(self) -> None:

@@ -62,10 +62,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "wrong": {"ko": "틀렸습니다. 정답: {answer}", "en": "Not quite. The answer: {answer}"},
     "explanation": {"ko": "해설", "en": "Why"},
     "quiz_missing": {"ko": "문항 {ref}을(를) 찾을 수 없습니다.", "en": "Question {ref} was not found."},
-    "run_label": {"ko": "실험 (run)", "en": "Run"},
-    "run_pending": {"ko": "실험 `{name}` {params} — 이 실험은 아직 이 버전에서 실행할 수 없습니다. [space] 다음",
-                    "en": "Experiment `{name}` {params} — this version cannot run it yet. [space] next"},
-    "run_ask": {"ko": "보면서 생각할 질문: {ask}", "en": "Think about this while it runs: {ask}"},
     "lesson_done": {"ko": "레슨 완료! [space] 또는 q로 홈으로", "en": "Lesson complete! [space] or q for home"},
     "next_hint": {"ko": "[space] 다음", "en": "[space] next"},
     # help
@@ -121,6 +117,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "menu_quiz": {"ko": "✎ 퀴즈: 무작위 10문항", "en": "✎ Quiz: 10 random questions"},
     "menu_cram": {"ko": "⚡ 벼락치기: 가장 잊기 쉬운 것부터 (면접 전날)", "en": "⚡ Cram: least remembered first (the night before an interview)"},
     "menu_interview": {"ko": "☏ 모의 면접 (mock interview)", "en": "☏ Mock interview"},
+    "menu_playground": {"ko": "◎ 플레이그라운드 (TensorFlow Playground)", "en": "◎ Playground (a terminal TensorFlow Playground)"},
     "menu_stats": {"ko": "▤ 학습 통계", "en": "▤ Progress and statistics"},
     "iv_header": {"ko": "[{i}/{n}] 면접 질문 · 남은 시간 {left}", "en": "[{i}/{n}] Interview question · time left {left}"},
     "iv_follow_up": {"ko": "꼬리 질문 (follow-up)", "en": "Follow-up question"},

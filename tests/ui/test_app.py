@@ -1,5 +1,6 @@
 """The TUI driven with Textual's Pilot: keys in, widgets and stored progress out."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,34 @@ async def test_command_palette_lists_lessons_and_practice(library, tmp_path):
         command.callback()
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
+
+
+async def test_run_step_in_a_lesson_trains_live_and_leaves_no_process(library, tmp_path):
+    import os
+
+    from tutor.ui.widgets.runpanel import RunPanel
+
+    db = tmp_path / "p.sqlite3"
+    store = ProgressStore(db)
+    store.save_position("03-90-sample", 5, 7)        # the run step
+    store.close()
+    app = make_app(library, db, start_lesson="03-90-sample")
+    async with app.run_test(size=(120, 40)) as pilot:
+        lesson = app.screen
+        panel = lesson.current
+        assert isinstance(panel, RunPanel) and panel.run is None   # nothing starts by itself
+        await pilot.pause()
+        await pilot.press("r")                         # its keys work without a click
+        deadline = asyncio.get_running_loop().time() + 60
+        while panel.state != "done" and asyncio.get_running_loop().time() < deadline:
+            await pilot.pause(0.1)
+        assert panel.state == "done"
+        assert any(v.steps for v in panel.variants.values())
+        await pilot.press("r")                         # restart, then leave mid-run
+        await pilot.pause(0.3)
+        pid = panel.run.pid
+        await pilot.press("space")                     # the learner may move on at any time
+        assert lesson.index == 6
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        assert not os.path.exists(f"/proc/{pid}")

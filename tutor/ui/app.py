@@ -23,7 +23,8 @@ from .strings import tr
 
 
 class TutorApp(App):
-    CSS_PATH = Path(__file__).with_name("tutor.tcss")
+    # runs.tcss after tutor.tcss: the run panel's rules must win over the generic step rules.
+    CSS_PATH = [Path(__file__).with_name("tutor.tcss"), Path(__file__).with_name("runs.tcss")]
     BINDINGS = [Binding("question_mark", "help", "Help", show=False)]
 
     def __init__(self, library: Library, store: ProgressStore, lang: str = "en", *,
@@ -98,6 +99,7 @@ class TutorApp(App):
             yield SystemCommand(label, label, lambda mode=mode: self.open_practice(mode))
         yield SystemCommand(tr("menu_interview", lang)[2:], "", self.open_interview)
         yield SystemCommand(tr("menu_stats", lang)[2:], "", self.open_stats)
+        yield SystemCommand(tr("menu_playground", lang)[2:], "", self.open_playground)
         yield SystemCommand(tr("b_lang", lang) + ": 한국어 / English", "",
                             self.action_toggle_language)
         for lesson in self.library.lessons.values():

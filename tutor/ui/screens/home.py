@@ -65,7 +65,7 @@ class HomeScreen(Screen):
         due = app.store.due_count(midnight)
         for key, action in (("menu_review", "review"), ("menu_quiz", "quiz"),
                             ("menu_cram", "cram"), ("menu_interview", "interview"),
-                            ("menu_stats", "stats")):
+                            ("menu_playground", "playground"), ("menu_stats", "stats")):
             label = tr(key, lang, n=due) if key == "menu_review" else tr(key, lang)
             if ascii_only:
                 label = label[2:]

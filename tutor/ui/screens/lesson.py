@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from tutor.content import Lesson
 
@@ -68,6 +68,11 @@ class LessonScreen(SteppingScreen):
 
     def _scroll_to_current(self) -> None:
         self.query_one("#steps", VerticalScroll).scroll_end(animate=False)
+        # A step with keys of its own (the run panel's r/x/l/e) gets them without a click,
+        # unless the learner is typing.
+        if not self.finished and self.current.can_focus and \
+                not isinstance(self.focused, (Input, TextArea)):
+            self.current.focus()
 
     # -- actions -----------------------------------------------------------------------
 

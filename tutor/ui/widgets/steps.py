@@ -398,23 +398,6 @@ class MissingQuizCard(StepWidget):
         yield plain(tr("quiz_missing", self.lang, ref=self.ref), "bold red")
 
 
-class RunCard(StepWidget):
-    """Until the experiments land, a run step says what it will run."""
-
-    def __init__(self, step: RunStep, lang: str, **kwargs):
-        super().__init__(lang, **kwargs)
-        self.run = step.run
-        self.done = True
-
-    def compose(self) -> ComposeResult:
-        params = ", ".join(f"{k}={v}" for k, v in self.run.set.items())
-        yield plain(tr("run_label", self.lang), "bold")
-        yield plain(tr("run_pending", self.lang, name=self.run.experiment,
-                       params=f"({params})" if params else ""))
-        if self.run.ask:
-            yield plain(tr("run_ask", self.lang, ask=self.run.ask.get(self.lang)))
-
-
 def make_step_widget(lesson, index: int, library, lang: str, *, review: bool) -> StepWidget:
     """The widget for step ``index`` of ``lesson``."""
     step = lesson.steps[index]
@@ -442,7 +425,9 @@ def make_step_widget(lesson, index: int, library, lang: str, *, review: bool) ->
             question = generate(question, random.randrange(2**31))
         return QuizCard(question, lang, **kwargs)
     if isinstance(step, RunStep):
-        return RunCard(step, lang, **kwargs)
+        from .runpanel import RunPanel  # noqa: PLC0415 (runpanel imports this module)
+
+        return RunPanel(step.run.experiment, dict(step.run.set), step.run.ask, lang, **kwargs)
     raise TypeError(f"unknown step {step!r}")
 
 

@@ -12,6 +12,18 @@ Training runs in float32 by default; a layer computes in the dtype of its input,
 ``model.to(np.float64)`` switches a network to float64 (what gradcheck uses).
 ``manual_seed(seed)`` makes every initialisation and dropout mask reproducible.
 
+A whole training run:
+
+    from tutor import nn
+    from tutor.nn import data, optim
+    from tutor.nn.train import train
+
+    nn.manual_seed(0)
+    X, y = data.logic_gate("XOR")
+    model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+    for event in train(model, nn.BCEWithLogitsLoss(), optim.Adam(0.05), X, y, steps=500, log_every=100):
+        print(event)    # {"event": "step", "step": 100, "epoch": 100, "loss": ..., "accuracy": ...}
+
 Imports NumPy only.
 """
 

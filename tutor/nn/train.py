@@ -202,7 +202,7 @@ def train(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs: in
                 loss_count += 1
                 event = None
                 if step % log_every == 0 or step == steps:
-                    event = {"event": "step", "step": step, "epoch": epoch}
+                    event = {"event": "step", "step": step, "epoch": epoch, "loss": None}
                     acc = accuracy(loss_fn, pred, yb)
                     if acc is not None:
                         event["accuracy"] = acc
@@ -211,17 +211,17 @@ def train(model, loss_fn, optimizer, X, y, *, X_val=None, y_val=None, epochs: in
                 for pen in penalties:
                     pen.add_grad(model.params, model.grads)
                 if grad_norms_every and step % grad_norms_every == 0:
-                    event = event or {"event": "step", "step": step, "epoch": epoch}
+                    event = event or {"event": "step", "step": step, "epoch": epoch, "loss": None}
                     event["grad_norms"] = _norms(m.grads.values() for _, m in layers)
                 # 3. update
                 optimizer.update(params, grads)
                 if weight_norms_every and step % weight_norms_every == 0:
-                    event = event or {"event": "step", "step": step, "epoch": epoch}
+                    event = event or {"event": "step", "step": step, "epoch": epoch, "loss": None}
                     event["weight_norms"] = _norms(m.params.values() for _, m in layers)
                 # 4. now and then: validation, early stopping
                 stop_early = False
                 if watching and (step % eval_every == 0 or step == steps):
-                    event = event or {"event": "step", "step": step, "epoch": epoch}
+                    event = event or {"event": "step", "step": step, "epoch": epoch, "loss": None}
                     monitored = loss_sum / loss_count
                     if has_val:
                         val_loss, val_acc = evaluate(model, loss_fn, X_val, y_val)

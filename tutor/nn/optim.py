@@ -33,6 +33,8 @@ class Optimizer:
         self.state: dict[str, dict[str, np.ndarray | int]] = {}
 
     def update(self, params, grads) -> None:
+        """One step for every tensor: ``params`` and ``grads`` are dicts with the same keys, or two
+        arrays (e.g. a network's ``flat_params`` and ``flat_grads``). The gradients are not modified."""
         if isinstance(params, np.ndarray):
             params, grads = {"": params}, {"": grads}
         for key, p in params.items():

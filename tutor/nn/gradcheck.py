@@ -6,6 +6,10 @@ For a layer we need a scalar L, so we take a random projection of its output, L 
 dL/dy = r is what we feed to backward. Every input element and every parameter element is nudged
 in turn — slow (two forward passes per number), which is why it is a test, not a training method.
 
+A gradient that is exactly zero in theory (e.g. the bias of a Linear layer right before BatchNorm,
+which subtracts the mean) gives a meaningless relative error near 1: rounding noise over rounding
+noise. Check such a tensor with the absolute error instead.
+
 Everything runs in float64: in float32 the rounding error of L (~1e-7 · |L|) divided by 2ε would
 swamp the comparison.
 """

@@ -134,7 +134,13 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+def translate(table: dict[str, dict[str, str]], key: str, lang: str, **values: object) -> str:
+    """``table[key]`` in ``lang`` (English for an unknown language), with ``values`` filled in."""
+    entry = table[key]
+    text = entry.get(lang, entry["en"])
+    return text.format(**values) if values else text
+
+
 def tr(key: str, lang: str, **values: object) -> str:
     """The interface string ``key`` in ``lang``, with ``values`` filled in."""
-    text = STRINGS[key][lang]
-    return text.format(**values) if values else text
+    return translate(STRINGS, key, lang, **values)

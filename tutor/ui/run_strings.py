@@ -6,6 +6,8 @@ English word beside the Korean one.
 
 from __future__ import annotations
 
+from tutor.i18n import translate
+
 RUN_STRINGS: dict[str, dict[str, str]] = {
     "run_label": {"ko": "실험 (experiment): {title}", "en": "Experiment: {title}"},
     "run_ask": {"ko": "실행 전에 예측해 보세요: {ask}", "en": "Predict before you run: {ask}"},
@@ -101,9 +103,7 @@ PARAM_LABELS: dict[str, dict[str, str]] = {
 
 def rtr(key: str, lang: str, **values: object) -> str:
     """The run-panel string ``key`` in ``lang`` (English if ``lang`` is unknown), filled in."""
-    entry = RUN_STRINGS[key]
-    text = entry.get(lang, entry["en"])
-    return text.format(**values) if values else text
+    return translate(RUN_STRINGS, key, lang, **values)
 
 
 def param_label(name: str, lang: str) -> str:

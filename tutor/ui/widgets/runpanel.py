@@ -236,19 +236,8 @@ class RunPanel(StepWidget):
     def on_unmount(self) -> None:
         self.stop_run()
 
-    # -- StepWidget protocol ---------------------------------------------------------------
-
-    def advance(self) -> bool:
-        return False
-
-    def press_number(self, n: int) -> bool:
-        return False
-
-    def skip(self) -> bool:
-        return False
-
-    def type_answer(self) -> bool:
-        return False
+    # advance / press_number / skip / type_answer: StepWidget's defaults (the panel never holds
+    # the lesson up; its own keys are r, x, l and e).
 
     # -- actions ---------------------------------------------------------------------------
 

@@ -43,6 +43,11 @@ def md(text: Bilingual, lang: str) -> str:
     return render_inline_math(text.get(lang))
 
 
+def labelled(label: str, markdown: str) -> str:
+    """``**label:** text`` — with a no-break space, which Textual's Markdown does not drop."""
+    return f"**{label}:**\u00a0{markdown}"
+
+
 def plain(text: str, style: str = "") -> Static:
     """A Static that shows ``text`` literally (no markup: content may contain brackets)."""
     return Static(RichText(text, style=style))
@@ -199,7 +204,7 @@ class DerivationCard(StepWidget):
         yield plain(f"{tr('derivation_label', self.lang)} · {d.title.get(self.lang)} [{level}]",
                     "bold")
         if d.given:
-            yield Markdown(f"**{tr('given', self.lang)}:** {md(d.given, self.lang)}")
+            yield Markdown(labelled(tr("given", self.lang), md(d.given, self.lang)))
         yield Vertical(id="lines")
         yield plain("").add_class("hint")
 
@@ -322,7 +327,7 @@ class QuizCard(StepWidget, SelfRating):
                       .add_class("verdict"))
         else:
             box.mount(plain(self.answer_text(), "bold"))
-        box.mount(Markdown(f"**{tr('explanation', self.lang)}:** {md(q.explanation, self.lang)}"))
+        box.mount(Markdown(labelled(tr("explanation", self.lang), md(q.explanation, self.lang))))
 
     def _finish(self, graded: Graded) -> None:
         self.answered = True
@@ -448,7 +453,7 @@ class DerivationPractice(StepWidget):
         d = self.derivation
         yield plain(tr("derivation_practice", self.lang, title=d.title.get(self.lang)), "bold")
         if d.given:
-            yield Markdown(f"**{tr('given', self.lang)}:** {md(d.given, self.lang)}")
+            yield Markdown(labelled(tr("given", self.lang), md(d.given, self.lang)))
         yield Vertical(id="lines")
         yield TextArea(id="answer-box", classes="answer-box hidden")
         yield plain(tr("prompt_predict", self.lang)).add_class("hint")

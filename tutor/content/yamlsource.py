@@ -75,7 +75,11 @@ def load_yaml(text: str) -> tuple[object, SourceMap]:
         line = mark.line + 1 if mark else 1
         problem = err.problem or "invalid YAML"
         context = f" ({err.context})" if err.context else ""
-        raise YamlSyntaxError(line, f"YAML syntax error: {problem}{context}") from None
+        hint = ""
+        if "flow mapping" in context or "mapping values are not allowed" in problem:
+            # The commonest slip in bilingual files: an unquoted "?" or ":" inside {ko: ..., en: ...}.
+            hint = ' — quote text that contains ":", "?", "#" or ",", e.g. {ko: "왜?", en: "Why?"}'
+        raise YamlSyntaxError(line, f"YAML syntax error: {problem}{context}{hint}") from None
     except yaml.YAMLError as err:
         raise YamlSyntaxError(1, f"YAML error: {err}") from None
     finally:

@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from tutor.i18n import translate
+
 COLORS = ["cyan", "magenta", "yellow", "green", "red", "blue", "bright_white", "bright_cyan"]
 MPL_COLORS = ["tab:cyan", "tab:purple", "tab:orange", "tab:green", "tab:red", "tab:blue", "black", "tab:olive"]
 
@@ -45,7 +47,7 @@ T = {
 
 
 def tr(key: str, lang: str) -> str:
-    return T[key].get(lang, T[key]["en"])
+    return translate(T, key, lang)
 
 
 def _err(msg: str) -> int:

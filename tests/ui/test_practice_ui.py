@@ -86,8 +86,9 @@ async def test_interview_screen_ticks_points_and_writes_a_report(tmp_path):
         "points": [{"ko": "가", "en": "composition"}, {"ko": "나", "en": "non-linearity"}],
         "explanation": {"ko": "해설", "en": "because"}})
     lib.questions["iv-q"] = question
-    items = interview_items(lib, n=3)
-    assert [i.item_id for i in items] == ["iv-q"]
+    lib.questions["iv-r"] = question.model_copy(update={"id": "iv-r"})
+    items = interview_items(lib, n=3, seed=1)
+    assert sorted(i.item_id for i in items) == ["iv-q", "iv-r"]
     store = ProgressStore(tmp_path / "p.sqlite3")
     app = TutorApp(lib, store, "en", start_interview=(items, 10))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -100,13 +101,22 @@ async def test_interview_screen_ticks_points_and_writes_a_report(tmp_path):
         assert isinstance(app.focused, SelectionList)
         await pilot.press("space", "ctrl+s")     # tick the first point only
         await pilot.pause()
+        # The second question replaces the first (this crashed once: widgets with fixed ids).
+        assert screen.phase == "answer" and len(screen.answers) == 1
+        await pilot.press(*"again", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+s")              # no points ticked
+        await pilot.pause()
         assert screen.phase == "done"
     report = app.report_path
     assert report is not None and report.exists()
     text = report.read_text(encoding="utf-8")
     assert "> stack" in text and "- [x] composition" in text and "- [ ] non-linearity" in text
-    [row] = store.attempts("iv-q")
+    first = items[0].item_id
+    [row] = store.attempts(first)
     assert row["rating"] == 2 and row["answer"] == "stack"
+    second = items[1].item_id
+    assert [r["rating"] for r in store.attempts(second)] == [1]
 
 
 async def test_stats_screen_shows_progress(tmp_path):

@@ -7,7 +7,7 @@ import numpy as np
 
 from tutor import nn
 from tutor.nn import data, optim
-from tutor.nn.gradcheck import relative_error
+from tutor.nn.gradcheck import numerical_gradient, relative_error
 
 from .base import (P, Clock, Experiment, boundary_event, every, interleave, log_every_for, points_of,
                    register, sigmoid, train_variant)
@@ -181,19 +181,10 @@ def _gradcheck(params, seed, stop):
     bug = params["bug"]
     if bug == "missing_mean":  # forgot that the loss is a mean: gradients N times too big
         analytic *= len(X)
-    numeric = np.zeros_like(analytic)
     theta = model.flat_params
     eps = params["eps"]
-    for i in range(theta.size):
-        if stop is not None and stop():
-            break
-        old = theta[i]
-        theta[i] = old + eps
-        plus = loss()
-        theta[i] = old - eps
-        minus = loss()
-        theta[i] = old
-        numeric[i] = (plus - minus) / (2 * eps)
+    # The same central differences the engine's gradcheck uses, over the flat parameter vector.
+    numeric = numerical_gradient(loss, theta, eps, stop=stop)
     if bug == "wrong_sign_bias":  # a backward pass that gets the bias gradient's sign wrong
         start = 0
         for _, m in layers:

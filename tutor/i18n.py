@@ -131,6 +131,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "iv_hint_answer": {"ko": "답을 쓰고 Ctrl+S로 제출 (말로 답했다면 메모만)", "en": "Type your answer, Ctrl+S to submit (answered aloud? a note is enough)"},
     "iv_hint_tick": {"ko": "다룬 포인트를 space로 체크하고 Ctrl+S로 다음", "en": "Tick the points you covered with space, Ctrl+S for next"},
     "derivation_practice": {"ko": "유도 연습: {title}", "en": "Derivation practice: {title}"},
+    # -- lesson path (ui) --
+    # -- store and files --
+    # -- content validation --
+    # -- cli and plain sessions --
+    # -- grading --
 }
 
 

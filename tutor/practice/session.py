@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from tutor.content import (
     DerivationStep,
@@ -93,6 +94,20 @@ def instantiate(item: PracticeItem, seed: int) -> PracticeItem:
                         question=concrete, lesson_id=item.lesson_id, follow_up=item.follow_up)
 
 
+def due_items(library: Library, store, now: datetime | None = None) -> list[PracticeItem]:
+    """The reviews due now that this library can show, most overdue first.
+
+    The one definition of "due": the home screen, the palette, the review session and
+    ``tutor stats`` all count these, so they always agree.
+    """
+    items = all_items(library)
+    return [items[r.item_id] for r in store.due_reviews(now) if r.item_id in items]
+
+
+def due_count(library: Library, store, now: datetime | None = None) -> int:
+    return len(due_items(library, store, now))
+
+
 def select_items(library: Library, store=None, *, chapter: int | None = None,
                  tags: list[str] | None = None, n: int | None = 10, due: bool = False,
                  cram: bool = False, seed: int | None = None,
@@ -111,9 +126,10 @@ def select_items(library: Library, store=None, *, chapter: int | None = None,
             return False
         return not tags or bool(set(tags) & set(item.tags))
 
-    if due or cram:
-        reviews = store.due_reviews() if due else store.hardest_first()
-        chosen = [items[r.item_id] for r in reviews if r.item_id in items]
+    if due:
+        chosen = [i for i in due_items(library, store) if wanted(i)]
+    elif cram:
+        chosen = [items[r.item_id] for r in store.hardest_first() if r.item_id in items]
         chosen = [i for i in chosen if wanted(i)]
     else:
         chosen = [i for i in items.values()

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from tutor.content import Library
 
-from .session import all_items
+from .session import all_items, due_count
 
 
 @dataclass
@@ -35,7 +35,7 @@ def compute_stats(library: Library, store, now: datetime | None = None,
             done = sum(1 for l in lessons if progress.get(l.id) and progress[l.id].completed)
             stats.lessons_done[number] = (done, len(lessons))
 
-    stats.reviews_due = store.due_count(now)
+    stats.reviews_due = due_count(library, store, now)
     items = store.review_items()
     stats.review_items = len(items)
 

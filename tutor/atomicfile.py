@@ -1,0 +1,62 @@
+"""Writing a file so that a failure never damages the one already there.
+
+Exports (progress, Anki decks, interview reports, PNGs) are written to a temporary file in the
+target's own directory and renamed onto the target only when complete: a rename within one
+directory is atomic, so a reader sees the old file or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class ExportError(Exception):
+    """A file could not be written; the message is one line naming the path and the reason."""
+
+
+def check_target(path: Path) -> Path:
+    """Refuse, with one line, a target that cannot be written: a directory, a missing folder."""
+    path = Path(path)
+    if path.is_dir():
+        raise ExportError(f"{path}: is a directory; give a file name")
+    parent = path.parent
+    if not parent.exists():
+        raise ExportError(f"{path}: folder {parent} does not exist")
+    if not parent.is_dir():
+        raise ExportError(f"{path}: {parent} is not a folder")
+    return path
+
+
+@contextmanager
+def replacing(path: Path | str) -> Iterator[Path]:
+    """A temporary path beside ``path``; renamed onto ``path`` only if the block succeeds."""
+    target = check_target(Path(path))
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                        dir=target.parent)
+    except OSError as problem:
+        raise ExportError(f"{target}: cannot write here ({problem.strerror})") from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as problem:
+        raise ExportError(f"{target}: not written ({problem.strerror}); "
+                          "any earlier file there is unchanged") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path | str, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` through :func:`replacing`; returns the path."""
+    with replacing(path) as tmp:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8")
+        else:
+            tmp.write_bytes(data)
+    return Path(path)

@@ -7,7 +7,9 @@
 Events and the registry follow /work/notes/run-contract.md. Imports NumPy and tutor.nn only.
 """
 
-from .base import (REGISTRY, Experiment, Param, check_run_step, parse_sets, resolve)
+from .base import (REGISTRY, Experiment, Param, ParamError, check_run_step, coerce_params,
+                   parse_sets, resolve, split_sets, variant_label)
 from . import basics, deep, fitting, playground, training  # noqa: F401  (they register their experiments)
 
-__all__ = ["REGISTRY", "Experiment", "Param", "check_run_step", "parse_sets", "resolve"]
+__all__ = ["REGISTRY", "Experiment", "Param", "ParamError", "check_run_step", "coerce_params",
+           "parse_sets", "resolve", "split_sets", "variant_label"]

@@ -51,20 +51,29 @@ class Param:
             return f"{_fmt(self.low)}…{_fmt(self.high)}"
         return ""
 
-    def coerce(self, value: Any, experiment: str, from_text: bool) -> Any:
-        """The typed, checked value; raises ValueError(one line) when wrong."""
+    def coerce(self, value: Any, experiment: str, from_text: bool = True) -> Any:
+        """The typed, checked value; raises ParamError (one line, ko and en) when wrong.
+
+        Text ("3", "true", "XOR") and typed values (3, True) are both accepted, so a lesson's
+        YAML, a panel field and ``--set`` go through this one check. ``from_text`` is kept for
+        callers of the old signature and changes nothing.
+        """
         n = self.name
+        allowed = self.bounds_text()
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
-            if from_text and str(value).lower() in ("1", "true", "yes", "on"):
+            if str(value).strip().lower() in ("1", "true", "yes", "on"):
                 return True
-            if from_text and str(value).lower() in ("0", "false", "no", "off"):
+            if str(value).strip().lower() in ("0", "false", "no", "off"):
                 return False
-            raise ValueError(f"{n} must be true or false, got {value!r}")
+            raise self._error(f"{n} must be true or false, got {value!r}",
+                              f"{n}은(는) true 또는 false여야 합니다. 입력값: {value!r}")
         if self.kind == "int":
+            bad = self._error(f"{n} must be a whole number, got {value!r}",
+                              f"{n}은(는) 정수여야 합니다. 입력값: {value!r}", allowed)
             if isinstance(value, bool):
-                raise ValueError(f"{n} must be a whole number, got {value!r}")
+                raise bad
             if isinstance(value, str):
                 text = value.strip()
                 try:
@@ -75,54 +84,83 @@ class Param:
                     except ValueError:
                         f = math.nan
                     if not (math.isfinite(f) and f.is_integer()):
-                        raise ValueError(f"{n} must be a whole number, got {value!r}") from None
+                        raise bad from None
                     value = int(f)
             elif isinstance(value, float):
                 if not value.is_integer():
-                    raise ValueError(f"{n} must be a whole number, got {value!r}")
+                    raise bad
                 value = int(value)
             elif not isinstance(value, (int, np.integer)):
-                raise ValueError(f"{n} must be a whole number, got {value!r}")
+                raise bad
             return self._in_bounds(int(value), experiment)
         if self.kind == "float":
+            bad = self._error(f"{n} must be a number, got {value!r}",
+                              f"{n}은(는) 숫자여야 합니다. 입력값: {value!r}", allowed)
             if isinstance(value, bool):
-                raise ValueError(f"{n} must be a number, got {value!r}")
+                raise bad
             if isinstance(value, str):
                 try:
                     value = float(value.strip())
                 except ValueError:
-                    raise ValueError(f"{n} must be a number, got {value!r}") from None
+                    raise bad from None
             elif not isinstance(value, (int, float, np.integer, np.floating)):
-                raise ValueError(f"{n} must be a number, got {value!r}")
+                raise bad
             value = float(value)
             if not math.isfinite(value):
-                raise ValueError(f"{n} must be a finite number, got {value!r}")
+                raise self._error(f"{n} must be a finite number, got {value!r}",
+                                  f"{n}은(는) 유한한 숫자여야 합니다. 입력값: {value!r}", allowed)
             return self._in_bounds(value, experiment)
         if self.kind == "choice":
             text = str(value).strip()
             for c in self.choices:
                 if str(c).lower() == text.lower():
-                    return c
-            raise ValueError(f"{n}={value!r} is not one of {', '.join(map(str, self.choices))} for {experiment}")
+                    return c   # the registry's spelling: "XOR" in a lesson runs "xor"
+            listed = ", ".join(map(str, self.choices))
+            raise self._error(f"{n}={value!r} is not one of {listed} for {experiment}",
+                              f"{n}={value!r}: {experiment}에서 고를 수 있는 값은 {listed}입니다")
         # str
         if not isinstance(value, str):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = str(value)  # hidden: 8 in YAML means "8"
             else:
-                raise ValueError(f"{n} must be text, got {value!r}")
+                raise self._error(f"{n} must be text, got {value!r}",
+                                  f"{n}은(는) 글자여야 합니다. 입력값: {value!r}")
         value = value.strip()
         if self.check is not None:
             problem = self.check(value)
             if problem:
-                raise ValueError(f"{n}={value!r} for {experiment}: {problem}")
+                raise self._error(f"{n}={value!r} for {experiment}: {problem}",
+                                  f"{n}={value!r} ({experiment}): {problem}")
         return value
 
     def _in_bounds(self, value, experiment):
+        n, v, allowed = self.name, _fmt(value), self.bounds_text()
         if self.low is not None and value < self.low:
-            raise ValueError(f"{self.name}={_fmt(value)} is below the minimum {_fmt(self.low)} for {experiment}")
+            raise self._error(f"{n}={v} is below the minimum {_fmt(self.low)} for {experiment}",
+                              f"{n}={v}은(는) {experiment}의 최솟값 {_fmt(self.low)}보다 작습니다",
+                              allowed)
         if self.high is not None and value > self.high:
-            raise ValueError(f"{self.name}={_fmt(value)} is above the maximum {_fmt(self.high)} for {experiment}")
+            raise self._error(f"{n}={v} is above the maximum {_fmt(self.high)} for {experiment}",
+                              f"{n}={v}은(는) {experiment}의 최댓값 {_fmt(self.high)}보다 큽니다",
+                              allowed)
         return value
+
+    def _error(self, en: str, ko: str, allowed: str = "") -> "ParamError":
+        if allowed:
+            en, ko = f"{en} (allowed: {allowed})", f"{ko} (허용 범위: {allowed})"
+        return ParamError(en, ko, self.name)
+
+
+class ParamError(ValueError):
+    """A wrong parameter value: ``str()`` is the English line, ``in_lang(lang)`` the learner's."""
+
+    def __init__(self, en: str, ko: str | None = None, param: str | None = None) -> None:
+        super().__init__(en)
+        self.text = {"en": en, "ko": ko or en}
+        self.param = param
+
+    def in_lang(self, lang: str) -> str:
+        return self.text.get(lang, self.text["en"])
 
 
 def _fmt(x) -> str:
@@ -287,46 +325,98 @@ def _unknown_experiment(name) -> str:
     return f"unknown experiment {name!r} (known: {', '.join(sorted(REGISTRY))})"
 
 
-def _check(name: str, params: dict, from_text: bool) -> dict:
+def coerce_params(name: str, raw: dict) -> dict:
+    """The one coercion of run parameters: raw values (text from a field or ``--set``, or YAML's
+    typed values) → the typed values the run gets. Raises ParamError (one line naming the
+    parameter, ko and en). Validation at load, the run panel, ``tutor run`` and ``resolve`` all
+    call this, so what was validated is what runs (a lesson's ``gate: XOR`` runs ``xor``)."""
     exp = REGISTRY.get(name)
     if exp is None:
-        raise ValueError(_unknown_experiment(name))
+        raise ParamError(_unknown_experiment(name), f"알 수 없는 실험 {name!r} "
+                         f"(있는 실험: {', '.join(sorted(REGISTRY))})")
     out = {}
-    for key, value in params.items():
+    for key, value in raw.items():
         p = exp.params.get(key)
         if p is None:
-            raise ValueError(f"unknown parameter {key!r} for {name} (known: {', '.join(exp.params)})")
-        out[key] = p.coerce(value, name, from_text)
+            known = ", ".join(exp.params)
+            raise ParamError(f"unknown parameter {key!r} for {name} (known: {known})",
+                             f"{name}에 없는 매개변수(parameter) {key!r} (있는 것: {known})", key)
+        out[key] = p.coerce(value, name)
     return out
 
 
 def check_run_step(name: str, params: dict) -> str | None:
     """None when a lesson's ``run:`` step is fine, else one line saying what is wrong."""
     try:
-        _check(name, dict(params or {}), from_text=False)
+        coerce_params(name, dict(params or {}))
     except ValueError as err:
         return str(err)
     return None
 
 
-def parse_sets(name: str, sets: list[str]) -> dict:
-    """["lr=0.1", "optimizer=adam"] → typed values; ValueError(one line) on any problem."""
-    if name not in REGISTRY:
-        raise ValueError(_unknown_experiment(name))
+def split_sets(sets: list[str]) -> dict:
+    """["lr=0.1", "optimizer=adam"] → {"lr": "0.1", ...} (still text); ParamError on "lr"."""
     raw = {}
     for item in sets or []:
         if "=" not in item:
-            raise ValueError(f"expected key=value, got {item!r}")
+            raise ParamError(f"expected key=value, got {item!r}",
+                             f"키=값 형식이어야 합니다. 입력값: {item!r}")
         key, value = item.split("=", 1)
         raw[key.strip()] = value
-    return _check(name, raw, from_text=True)
+    return raw
+
+
+def parse_sets(name: str, sets: list[str]) -> dict:
+    """["lr=0.1", "optimizer=adam"] → typed values; ParamError(one line) on any problem."""
+    if name not in REGISTRY:
+        coerce_params(name, {})   # raises: unknown experiment
+    return coerce_params(name, split_sets(sets))
 
 
 def resolve(name: str, params: dict | None = None) -> dict:
     """Every parameter of ``name``, the given ones (checked) and the defaults for the rest."""
-    given = _check(name, dict(params or {}), from_text=False)
+    given = coerce_params(name, dict(params or {}))
     exp = REGISTRY[name]
     return {k: given.get(k, p.default) for k, p in exp.params.items()}
+
+
+#: Variant names as a learner reads them (the English stays the name the events carry).
+VARIANT_LABELS: dict[str, Text] = {
+    "main": {"ko": "실행", "en": "main"},
+    "too_small": {"ko": "너무 작은 학습률(too_small)", "en": "too_small"},
+    "right": {"ko": "알맞은 학습률(right)", "en": "right"},
+    "too_large": {"ko": "너무 큰 학습률(too_large)", "en": "too_large"},
+    "sigmoid": {"ko": "시그모이드(sigmoid)", "en": "sigmoid"},
+    "tanh": {"ko": "쌍곡탄젠트(tanh)", "en": "tanh"},
+    "relu": {"ko": "렐루(relu)", "en": "relu"},
+    "plain": {"ko": "기본 망(plain)", "en": "plain"},
+    "batchnorm": {"ko": "배치 정규화(batchnorm)", "en": "batchnorm"},
+    "residual": {"ko": "잔차 연결(residual)", "en": "residual"},
+    "none": {"ko": "규제 없음(none)", "en": "none"},
+    "dropout": {"ko": "드롭아웃(dropout)", "en": "dropout"},
+    "l2": {"ko": "L2 규제(l2)", "en": "l2"},
+    "early_stopping": {"ko": "조기 종료(early_stopping)", "en": "early_stopping"},
+    "mse": {"ko": "평균제곱오차(mse)", "en": "mse"},
+    "cross_entropy": {"ko": "교차 엔트로피(cross_entropy)", "en": "cross_entropy"},
+    "sgd": {"ko": "확률적 경사하강법(sgd)", "en": "sgd"},
+    "momentum": {"ko": "모멘텀(momentum)", "en": "momentum"},
+    "rmsprop": {"ko": "알엠에스프롭(rmsprop)", "en": "rmsprop"},
+    "adam": {"ko": "아담(adam)", "en": "adam"},
+    "zeros": {"ko": "0으로 초기화(zeros)", "en": "zeros"},
+    "small": {"ko": "작은 난수(small)", "en": "small"},
+    "xavier": {"ko": "자비에(xavier)", "en": "xavier"},
+    "he": {"ko": "허(he)", "en": "he"},
+}
+
+
+def variant_label(name: str, lang: str) -> str:
+    """A variant's name in ``lang``; uat's "w8" is "너비 8(w8)"; unknown names as they are."""
+    entry = VARIANT_LABELS.get(name)
+    if entry is not None:
+        return entry.get(lang, entry["en"])
+    if lang == "ko" and name[:1] == "w" and name[1:].isdigit():
+        return f"너비 {name[1:]}({name})"
+    return name
 
 
 # -- helpers for bodies ----------------------------------------------------------------------------

@@ -42,12 +42,51 @@ T = {
                    "en": "Per-layer gradient norms ‖∂L/∂θ‖ (last measured)"},
     "saved": {"ko": "그림을 저장했습니다: {path}", "en": "saved the plot to {path}"},
     "log": {"ko": "로그 눈금 (log scale)", "en": "log scale"},
-    "params": {"ko": "매개변수", "en": "parameters"},
+    "params": {"ko": "매개변수(parameter)", "en": "parameters"},
+    "name": {"ko": "이름", "en": "name"},
+    "st_done": {"ko": "완료(done)", "en": "done"},
+    "st_diverged": {"ko": "발산(diverged)", "en": "diverged"},
+    "st_stopped": {"ko": "중지(stopped)", "en": "stopped"},
+    "train": {"ko": "학습", "en": "train"},
+    "val": {"ko": "검증", "en": "val"},
+    "error": {"ko": "오차(error)", "en": "error"},
+    "test_accuracy": {"ko": "테스트 정확도(test acc)", "en": "test accuracy"},
+    # --save: checked before the run starts
+    "save_no_ext": {"ko": "--save {path}: 확장자가 없습니다. {exts} 중 하나로 끝나야 합니다",
+                    "en": "--save {path}: no file extension; use one of {exts}"},
+    "save_bad_ext": {"ko": "--save {path}: {ext} 형식은 저장할 수 없습니다. {exts} 중 하나를 쓰세요",
+                     "en": "--save {path}: cannot write {ext} files; use one of {exts}"},
+    "save_dir": {"ko": "--save {path}: 폴더입니다. 파일 이름을 주세요(예: {path}/run.png)",
+                 "en": "--save {path}: is a directory; give a file name (e.g. {path}/run.png)"},
+    "save_no_parent": {"ko": "--save {path}: 폴더 {parent}이(가) 없습니다",
+                       "en": "--save {path}: folder {parent} does not exist"},
+    # the PNG (matplotlib): in English when no font with Hangul is installed
+    "png_seed": {"ko": "시드(seed) {seed}", "en": "seed {seed}"},
+    "png_step": {"ko": "걸음(step)", "en": "step"},
+    "png_boundary": {"ko": "결정 경계(decision boundary) · {v} · {step}걸음",
+                     "en": "decision boundary ({v}, step {step})"},
+    "png_fit": {"ko": "적합(fit)", "en": "fit"},
+    "png_target": {"ko": "목표(target)", "en": "target"},
+    "png_points": {"ko": "학습 점(training points)", "en": "training points"},
+    "png_trajectory": {"ko": "2차원 손실 곡면(loss surface) 위의 경로", "en": "trajectories on a 2-D loss surface"},
+    "png_saddle": {"ko": "안장점(saddle)", "en": "saddle"},
+    "png_confusion": {"ko": "혼동 행렬(confusion matrix)", "en": "confusion matrix"},
+    "png_predicted": {"ko": "예측", "en": "predicted"},
+    "png_actual": {"ko": "실제", "en": "actual"},
+    "png_layer": {"ko": "층(layer)", "en": "layer"},
+    "png_grad_norms": {"ko": "층별 그라디언트 크기(gradient norm)", "en": "per-layer gradient norms"},
+    "png_rel_error": {"ko": "상대 오차(relative error)", "en": "relative error"},
+    "png_gradcheck": {"ko": "해석적 vs 수치적 그라디언트", "en": "analytic vs numerical gradient"},
+    "png_no_hangul": {"ko": "No font with Hangul is installed: the labels are in English.",
+                      "en": "No font with Hangul is installed: the labels are in English."},
 }
 
+#: What ``--save`` can write (matplotlib's Agg canvas and its vector back ends).
+SAVE_FORMATS = (".png", ".svg", ".pdf")
 
-def tr(key: str, lang: str) -> str:
-    return translate(T, key, lang)
+
+def tr(key: str, lang: str, **values: object) -> str:
+    return translate(T, key, lang, **values)
 
 
 def _err(msg: str) -> int:
@@ -61,35 +100,52 @@ def run_command(name, sets, seed, as_json, save, lang) -> int:
     # (measured: overfitting 3.3 s instead of 6–9 s). Only takes effect before NumPy is imported.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    from tutor.experiments import REGISTRY, parse_sets  # noqa: PLC0415
+    from tutor.experiments import REGISTRY, coerce_params, split_sets  # noqa: PLC0415
 
     lang = lang if lang in ("ko", "en") else "en"
     if not name:
         return list_experiments(lang)
-    if name not in REGISTRY:
-        return _err(f"unknown experiment {name!r} (known: {', '.join(sorted(REGISTRY))})")
     try:
-        params = parse_sets(name, list(sets or []))
+        raw = split_sets(list(sets or []))
+        if seed is not None:
+            raw["seed"] = seed
+        params = coerce_params(name, raw)
     except ValueError as err:
-        return _err(str(err))
-    if seed is not None:
-        try:
-            params["seed"] = REGISTRY[name].params["seed"].coerce(seed, name, from_text=False)
-        except ValueError as err:
-            return _err(str(err))
+        return _err(err.in_lang(lang) if hasattr(err, "in_lang") else str(err))
+    target = None
+    if save is not None:
+        target, problem = check_save(Path(save), lang)
+        if problem:
+            return _err(problem)   # before the run: nothing trained for a file we cannot write
     exp = REGISTRY[name]
     if as_json:
         events = run_json(exp, params)
     else:
         events = run_rich(exp, params, lang)
-    if save is not None:
+    if target is not None:
+        from tutor.atomicfile import ExportError  # noqa: PLC0415
+
         try:
-            save_png(events, Path(save), lang)
-        except OSError as err:
-            return _err(f"cannot write {save}: {err}")
+            save_png(events, target, lang)
+        except ExportError as err:
+            return _err(str(err))
         if not as_json:
-            print(tr("saved", lang).format(path=save))
+            print(tr("saved", lang, path=target))
     return 0
+
+
+def check_save(path: Path, lang: str) -> tuple[Path, str | None]:
+    """``(path, None)`` when ``--save`` can write there, else ``(path, one line)``."""
+    exts = ", ".join(SAVE_FORMATS)
+    if path.is_dir():
+        return path, tr("save_dir", lang, path=path)
+    if not path.suffix:
+        return path, tr("save_no_ext", lang, path=path, exts=exts)
+    if path.suffix.lower() not in SAVE_FORMATS:
+        return path, tr("save_bad_ext", lang, path=path, ext=path.suffix, exts=exts)
+    if not path.parent.is_dir():
+        return path, tr("save_no_parent", lang, path=path, parent=path.parent)
+    return path, None
 
 
 def list_experiments(lang: str) -> int:
@@ -100,7 +156,7 @@ def list_experiments(lang: str) -> int:
 
     console = Console()
     table = Table(title=tr("list_title", lang), show_lines=True, expand=False)
-    table.add_column("name", style="bold cyan", no_wrap=True)
+    table.add_column(tr("name", lang), style="bold cyan", no_wrap=True)
     table.add_column(tr("params", lang))
     for exp in REGISTRY.values():
         ps = []
@@ -208,29 +264,34 @@ def smooth(pts: list, alpha: float = 0.1) -> list:
     return out
 
 
-def curves(info: dict, compact: bool = False) -> tuple[list[tuple[str, list]], str, bool]:
-    """The series to draw. ``compact`` (the terminal): comparisons with a validation loss show
-    only it, single runs show the smoothed training loss and the validation loss."""
+def curves(info: dict, compact: bool = False, lang: str = "en") -> tuple[list[tuple], str, bool]:
+    """The series to draw, as ``(label, points, is_validation)``. ``compact`` (the terminal):
+    comparisons with a validation loss show only it, single runs show the smoothed training loss
+    and the validation loss. Labels are in ``lang``."""
+    from tutor.experiments import variant_label  # noqa: PLC0415
+
     plot = (info["begin"] or {}).get("plot") or {"y": "loss", "log_y": True}
     y = plot.get("y", "loss")
     log_y = bool(plot.get("log_y"))
+    train_word, val_word = tr("train", lang), tr("val", lang)
     out = []
     many = len(info["series"]) > 2
     for v, s in info["series"].items():
-        label = v if v != "main" else ""
+        label = variant_label(v, lang) if v != "main" else ""
         if y in ("loss", "val_loss"):
             only_val = compact and many and s.get("val_loss")
             if s.get("loss") and not only_val:
                 train = smooth(s["loss"]) if compact and s.get("val_loss") else s["loss"]
-                out.append(((label + " train").strip(), train))
+                out.append((f"{label} {train_word}".strip(), train, False))
             if s.get("val_loss"):
-                out.append(((label + " val").strip(), s["val_loss"]))
+                out.append((f"{label} {val_word}".strip(), s["val_loss"], True))
         elif y in ("accuracy", "val_accuracy"):
             for key in ("accuracy", "val_accuracy"):
                 if s.get(key):
-                    out.append(((label + (" train" if key == "accuracy" else " val")).strip(), s[key]))
+                    is_val = key == "val_accuracy"
+                    out.append((f"{label} {val_word if is_val else train_word}".strip(), s[key], is_val))
         elif s.get(y):
-            out.append((label or y, s[y]))
+            out.append((label or y, s[y], False))
     return out, y, log_y
 
 
@@ -246,7 +307,7 @@ def braille_plot(series: list[tuple[str, list]], width: int = 60, height: int = 
     def fy(v):
         return math.log10(v) if log_y else v
 
-    pts_all = [(x, fy(y)) for _, pts in series for x, y in pts
+    pts_all = [(x, fy(y)) for _, pts, *_ in series for x, y in pts
                if math.isfinite(y) and (not log_y or y > 0)]
     if not pts_all:
         return None
@@ -268,7 +329,7 @@ def braille_plot(series: list[tuple[str, list]], width: int = 60, height: int = 
             cells[r][c] |= _DOTS[py % 4][px % 2]
             owner[r][c] = idx
 
-    for idx, (_, pts) in enumerate(series):
+    for idx, (_, pts, *_) in enumerate(series):
         prev = None
         for x, y in pts:
             if not math.isfinite(y) or (log_y and y <= 0):
@@ -306,7 +367,7 @@ def braille_plot(series: list[tuple[str, list]], width: int = 60, height: int = 
     text.append(" " * 10 + "└" + "─" * width + "\n", style="dim")
     left, right = f"{x0:g}", f"{x1:g}"
     text.append(" " * 11 + left + " " * max(1, width - len(left) - len(right)) + right + "\n", style="dim")
-    for idx, (name, _) in enumerate(series):
+    for idx, (name, *_) in enumerate(series):
         text.append("  ■ ", style=COLORS[idx % len(COLORS)])
         text.append(name or "loss")
     return text
@@ -315,8 +376,10 @@ def braille_plot(series: list[tuple[str, list]], width: int = 60, height: int = 
 def show_results(console, events: list[dict], lang: str) -> None:
     from rich.table import Table  # noqa: PLC0415
 
+    from tutor.experiments import variant_label  # noqa: PLC0415
+
     info = collect(events)
-    series, y, log_y = curves(info, compact=True)
+    series, y, log_y = curves(info, compact=True, lang=lang)
     if series:
         title = tr(y, lang) if y in T else y
         if log_y:
@@ -330,7 +393,7 @@ def show_results(console, events: list[dict], lang: str) -> None:
         lo, hi = (math.log10(min(allv)), math.log10(max(allv))) if allv else (0, 1)
         span = max(hi - lo, 1e-9)
         for idx, (v, gs) in enumerate(info["grad_norms"].items()):
-            console.print(f"[{COLORS[idx % len(COLORS)]}]{v}[/]")
+            console.print(f"[{COLORS[idx % len(COLORS)]}]{variant_label(v, lang)}[/]")
             for i, g in enumerate(gs):
                 n = 0 if g <= 0 else 1 + int((math.log10(g) - lo) / span * 40)
                 console.print(f"  {i + 1:>2} [{COLORS[idx % len(COLORS)]}]{'█' * n}[/] {g:.2e}")
@@ -365,7 +428,9 @@ def show_results(console, events: list[dict], lang: str) -> None:
         for idx, (v, s) in enumerate(fin["variants"].items()):
             st = s.get("status")
             style = {"done": "green", "diverged": "red", "stopped": "yellow"}.get(st, "")
-            t.add_row(f"[{COLORS[idx % len(COLORS)]}]{v}[/]", f"[{style}]{st}[/]", str(s.get("step")),
+            shown = tr(f"st_{st}", lang) if f"st_{st}" in T else str(st)
+            t.add_row(f"[{COLORS[idx % len(COLORS)]}]{variant_label(v, lang)}[/]",
+                      f"[{style}]{shown}[/]", str(s.get("step")),
                       *[_num(s.get(k)) for k in keys])
         console.print(t)
         console.print(f"[bold]{fin['message'][lang]}[/]")
@@ -381,15 +446,49 @@ def _num(x) -> str:
 
 # -- the PNG -----------------------------------------------------------------------------------------
 
+def hangul_font() -> str | None:
+    """The name of an installed font that draws Hangul, or None (nothing is downloaded)."""
+    from matplotlib import font_manager, ft2font  # noqa: PLC0415
+
+    for entry in font_manager.fontManager.ttflist:
+        try:
+            charmap = ft2font.FT2Font(entry.fname).get_charmap()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        # real Hangul glyphs differ from one another; a "last resort" font maps all to one box
+        if charmap.get(ord("한")) not in (None, 0) and charmap.get(ord("한")) != charmap.get(ord("가")) \
+                and ord("1") in charmap:
+            return entry.name
+    return None
+
+
 def save_png(events: list[dict], path: Path, lang: str) -> None:
+    """The run's pictures as one figure, written through atomicfile.replacing (format from the
+    suffix, checked by check_save). Korean text needs a font with Hangul: without one the labels
+    are English and a footnote says why."""
     import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
+    from tutor.atomicfile import replacing  # noqa: PLC0415
+    from tutor.experiments import variant_label  # noqa: PLC0415
+
+    footnote = None
+    if lang == "ko":
+        font = hangul_font()
+        if font is None:
+            lang, footnote = "en", tr("png_no_hangul", "en")
+        else:
+            matplotlib.rcParams["font.family"] = [font, "DejaVu Sans"]
+            matplotlib.rcParams["axes.unicode_minus"] = False
+
+    def vl(v):
+        return variant_label(v, lang)
+
     info = collect(events)
-    series, y, log_y = curves(info)
+    series, y, log_y = curves(info, lang=lang)
     extras = [k for k in ("boundary", "fit", "trajectory") if info[k]]
     if info["confusion"]:
         extras.append("confusion")
@@ -400,24 +499,25 @@ def save_png(events: list[dict], path: Path, lang: str) -> None:
     panels = (["curves"] if series else []) + extras
     if not panels:
         panels = ["curves"]
-    # boundaries and fits: one small panel per variant (at most 6)
     fig_w = 6 * len(panels)
     fig, axes = plt.subplots(1, len(panels), figsize=(fig_w, 4.5), squeeze=False)
     begin = info["begin"] or {}
-    title = (begin.get("title") or {}).get("en", begin.get("experiment", ""))
-    fig.suptitle(f"{title}  ({begin.get('experiment', '')}, seed {begin.get('seed')})")
+    title = (begin.get("title") or {}).get(lang) or (begin.get("title") or {}).get("en", "")
+    seed_text = tr("png_seed", lang, seed=begin.get("seed"))
+    fig.suptitle(f"{title}  ({begin.get('experiment', '')}, {seed_text})")
+    y_label = tr(y, lang) if y in T else y
     for ax, panel in zip(axes[0], panels):
         if panel == "curves":
-            for idx, (name, pts) in enumerate(series):
+            for idx, (name, pts, is_val) in enumerate(series):
                 xs = [p[0] for p in pts]
                 ys = [p[1] for p in pts]
-                ax.plot(xs, ys, label=name or y, color=MPL_COLORS[(idx) % len(MPL_COLORS)],
-                        linestyle="--" if name.endswith("val") else "-")
+                ax.plot(xs, ys, label=name or y_label, color=MPL_COLORS[idx % len(MPL_COLORS)],
+                        linestyle="--" if is_val else "-")
             if log_y:
                 ax.set_yscale("log")
-            ax.set_xlabel("step")
-            ax.set_ylabel(y)
-            ax.set_title(y)
+            ax.set_xlabel(tr("png_step", lang))
+            ax.set_ylabel(y_label)
+            ax.set_title(y_label + (f" — {tr('log', lang)}" if log_y else ""))
             if series:
                 ax.legend(fontsize=8)
             ax.grid(alpha=0.3)
@@ -430,21 +530,21 @@ def save_png(events: list[dict], path: Path, lang: str) -> None:
             if len(pts):
                 ax.scatter(pts[:, 0], pts[:, 1], c=pts[:, 2], cmap="RdBu_r", vmin=0, vmax=1,
                            edgecolors="k", s=18)
-            ax.set_title(f"decision boundary ({v}, step {e['step']})")
+            ax.set_title(tr("png_boundary", lang, v=vl(v), step=e["step"]))
             ax.set_xlabel("x1")
             ax.set_ylabel("x2")
         elif panel == "fit":
             first = True
             for idx, (v, e) in enumerate(info["fit"].items()):
                 if first:
-                    ax.plot(e["x"], e["y_true"], "k.", ms=3, label="target")
+                    ax.plot(e["x"], e["y_true"], "k.", ms=3, label=tr("png_target", lang))
                     if e.get("points"):
                         p = np.array(e["points"])
-                        ax.plot(p[:, 0], p[:, 1], "ko", ms=4, mfc="none", label="training points")
+                        ax.plot(p[:, 0], p[:, 1], "ko", ms=4, mfc="none", label=tr("png_points", lang))
                     first = False
-                ax.plot(e["x"], e["y_pred"], color=MPL_COLORS[idx % len(MPL_COLORS)], label=v)
+                ax.plot(e["x"], e["y_pred"], color=MPL_COLORS[idx % len(MPL_COLORS)], label=vl(v))
             ax.legend(fontsize=8)
-            ax.set_title("fit")
+            ax.set_title(tr("png_fit", lang))
             ax.set_xlabel("x")
             ax.set_ylabel("y")
         elif panel == "trajectory":
@@ -454,11 +554,11 @@ def save_png(events: list[dict], path: Path, lang: str) -> None:
             ax.contour(X, Y, np.array(s["z"]), levels=25, cmap="viridis", linewidths=0.7)
             for idx, (v, e) in enumerate(info["trajectory"].items()):
                 p = np.array(e["points"])
-                ax.plot(p[:, 0], p[:, 1], ".-", ms=2, color=MPL_COLORS[idx % len(MPL_COLORS)], label=v)
+                ax.plot(p[:, 0], p[:, 1], ".-", ms=2, color=MPL_COLORS[idx % len(MPL_COLORS)], label=vl(v))
             if e0.get("saddle"):
-                ax.plot(*e0["saddle"], "kx", ms=8, label="saddle")
+                ax.plot(*e0["saddle"], "kx", ms=8, label=tr("png_saddle", lang))
             ax.legend(fontsize=8)
-            ax.set_title("trajectories on a 2-D loss surface")
+            ax.set_title(tr("png_trajectory", lang))
         elif panel == "confusion":
             c = info["confusion"]
             m = np.array(c["matrix"])
@@ -469,20 +569,21 @@ def save_png(events: list[dict], path: Path, lang: str) -> None:
                         ax.text(j, i, str(m[i, j]), ha="center", va="center", fontsize=7)
             ax.set_xticks(range(len(c["labels"])), c["labels"])
             ax.set_yticks(range(len(c["labels"])), c["labels"])
-            ax.set_xlabel("predicted")
-            ax.set_ylabel("actual")
-            ax.set_title("confusion matrix")
+            ax.set_xlabel(tr("png_predicted", lang))
+            ax.set_ylabel(tr("png_actual", lang))
+            ax.set_title(tr("png_confusion", lang))
         elif panel == "grad_norms":
             items = list(info["grad_norms"].items())
             n_layers = max(len(g) for _, g in items)
             width = 0.8 / len(items)
             for idx, (v, gs) in enumerate(items):
-                ax.bar(np.arange(len(gs)) + idx * width, gs, width, label=v, color=MPL_COLORS[idx % len(MPL_COLORS)])
+                ax.bar(np.arange(len(gs)) + idx * width, gs, width, label=vl(v),
+                       color=MPL_COLORS[idx % len(MPL_COLORS)])
             ax.set_yscale("log")
             ax.set_xticks(np.arange(n_layers) + 0.4 - width / 2, [str(i + 1) for i in range(n_layers)])
-            ax.set_xlabel("layer")
+            ax.set_xlabel(tr("png_layer", lang))
             ax.set_ylabel("‖∂L/∂θ‖")
-            ax.set_title("per-layer gradient norms")
+            ax.set_title(tr("png_grad_norms", lang))
             ax.legend(fontsize=8)
         elif panel == "gradcheck":
             rows = info["gradcheck"]["rows"]
@@ -490,9 +591,15 @@ def save_png(events: list[dict], path: Path, lang: str) -> None:
             ax.axhline(1e-6, color="r", linestyle="--", label="1e-6")
             ax.set_yscale("log")
             ax.set_xticks(range(len(rows)), [str(r[0]) for r in rows], fontsize=7)
-            ax.set_ylabel("relative error")
-            ax.set_title("analytic vs numerical gradient")
+            ax.set_ylabel(tr("png_rel_error", lang))
+            ax.set_title(tr("png_gradcheck", lang))
             ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    if footnote:
+        fig.subplots_adjust(bottom=0.18)
+        fig.text(0.01, 0.01, footnote, fontsize=8, color="0.35")
+    try:
+        with replacing(path) as tmp:
+            fig.savefig(tmp, dpi=90, format=path.suffix.lstrip(".").lower())
+    finally:
+        plt.close(fig)

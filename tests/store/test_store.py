@@ -8,7 +8,9 @@ import sys
 import textwrap
 import time
 
-from tutor.store import ProgressStore
+import pytest
+
+from tutor.store import ProgressStore, StoreError
 from tutor.store.db import SCHEMA_VERSION
 
 
@@ -46,29 +48,33 @@ def test_migrates_an_empty_file(tmp_path):
     assert {"lesson_progress", "attempts", "app_state"} <= tables
 
 
-def test_a_file_that_is_not_a_database_is_kept_aside(tmp_path):
+def test_a_damaged_file_of_ours_is_kept_aside(tmp_path):
     db = tmp_path / "progress.sqlite3"
-    db.write_bytes(b"this is not sqlite at all" * 100)
+    ProgressStore(db).close()
+    with db.open("r+b") as f:  # keep the header (ours), wreck the schema page after it
+        f.seek(100)
+        f.write(b"this is not sqlite at all" * 100)
+    damaged = db.read_bytes()
     store = ProgressStore(db)
     kept = [p for p in tmp_path.iterdir() if ".unusable-" in p.name]
-    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"this is not sqlite")
-    assert "not a usable database" in store.notices[0] and str(kept[0]) in store.notices[0]
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    assert "was damaged" in store.notices[0] and str(kept[0]) in store.notices[0]
     store.save_position("x", 1, 2)
     assert store.position("x") == 1
 
 
-def test_a_database_from_a_newer_tutor_is_kept_aside(tmp_path):
+def test_a_database_from_a_newer_tutor_is_refused_untouched(tmp_path):
+    # Changed: it used to be renamed aside, which hid a healthy file from the newer tutor.
     db = tmp_path / "progress.sqlite3"
+    ProgressStore(db).close()
     conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE future (x)")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
-    conn.commit()
     conn.close()
-    store = ProgressStore(db)
-    assert "newer Why Tutor" in store.notices[0]
-    assert store.schema_version == SCHEMA_VERSION
-    kept = [p for p in tmp_path.iterdir() if ".unusable-" in p.name and not p.name.endswith(("-wal", "-shm"))]
-    assert sqlite3.connect(kept[0]).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match="newer Why Tutor"):
+        ProgressStore(db)
+    assert db.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if ".unusable-" in p.name] == []
 
 
 def test_kill_9_loses_at_most_the_answer_in_flight(tmp_path):

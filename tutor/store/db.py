@@ -7,18 +7,26 @@ versioned with ``PRAGMA user_version`` and upgraded by the ordered MIGRATIONS be
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import fsrs
 import platformdirs
 
+from tutor.i18n import tr
+
+from .errors import BadExport, StoreError
+from .export_schema import EXPORT_FORMAT, validate_export
+
 APP_NAME = "why-tutor"
+T = TypeVar("T")
 
 # Each entry upgrades the schema from version i to i+1. Never edit a released entry: append.
 MIGRATIONS: list[str] = [
@@ -87,7 +95,7 @@ def _iso(moment: datetime) -> str:
 
 
 class UnusableDatabase(Exception):
-    """The file is not a database we can use (corrupt, not SQLite, or from a newer tutor)."""
+    """The file is damaged: SQLite itself says it is corrupt or not a database."""
 
 
 @dataclass(frozen=True)
@@ -112,93 +120,264 @@ class ReviewItem:
     card: fsrs.Card
 
 
+# How a file is recognised as ours: PRAGMA application_id is set to this at creation (and on
+# files from before it existed, which are recognised by our table names). Anything else is
+# another program's file and is refused untouched.
+APPLICATION_ID = 0x57485954  # "WHYT"
+OUR_TABLES = frozenset({"lesson_progress", "attempts", "app_state"})
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# Only these mean the bytes are bad. Locked, busy, I/O, full, read-only are circumstances: the
+# file is left where it is and the caller waits, retries or stops.
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+
+
+def _code(err: sqlite3.Error) -> int:
+    return getattr(err, "sqlite_errorcode", 0) & 0xFF
+
+
 class ProgressStore:
     """Open (creating or upgrading) the progress database at ``path``.
 
-    A file we cannot use is renamed aside with a timestamp, never deleted, and the store starts
-    fresh; what happened is in ``notices`` for the UI and CLI to show.
+    A file that is not ours (text, another program's SQLite, a folder, a newer schema) or that
+    cannot be written now (read-only, locked too long, disk full) raises :class:`StoreError`
+    and is left exactly as it was. Only a file of ours that SQLite reports as damaged is renamed
+    aside with a timestamp, never deleted, and a fresh one is started; that is in ``notices``.
+    Inside the tutor's own data folder every file is ours, so there a damaged file is set aside
+    even when its header is gone.
+
+    A write that fails mid-session (locked, full, read-only) is kept in memory, in order, and
+    retried before the next write; the write methods return False then and ``unsaved`` counts
+    what is waiting.
     """
 
-    def __init__(self, path: Path | str | None = None, scheduler: fsrs.Scheduler | None = None):
+    def __init__(self, path: Path | str | None = None, scheduler: fsrs.Scheduler | None = None,
+                 *, busy_timeout: float = 5.0):
         self.scheduler = scheduler or fsrs.Scheduler()
         self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.busy_timeout = busy_timeout
         self.notices: list[str] = []
+        self._pending: list[Callable[[sqlite3.Connection], object]] = []
+        self.last_error: StoreError | None = None
+        in_own_folder = path is None or \
+            self.path.absolute().parent == default_db_path().absolute().parent
+        claimed = self._check_path(in_own_folder)
         try:
-            self._conn = self._open()
+            self._conn = self._open(claimed or in_own_folder)
         except UnusableDatabase as problem:
-            kept = self._set_aside(str(problem))
-            self.notices.append(f"{problem}; it was kept as {kept} and a fresh one was started.")
-            self._conn = self._open()
+            kept = self._set_aside()
+            self.notices.append(tr("store_set_aside", "en", path=self.path, reason=problem,
+                                   kept=kept))
+            self._conn = self._open(True)
 
     # -- opening -------------------------------------------------------------------------
 
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+    def _fail(self, key: str, **values: object) -> StoreError:
+        return StoreError(key, path=self.path, **values)
+
+    def _check_path(self, in_own_folder: bool) -> bool:
+        """Refuse what can never be our file, before SQLite touches it. True when the header
+        already says the file is ours."""
+        path, parent = self.path, self.path.parent
+        if path.is_dir():
+            raise self._fail("store_is_folder")
+        for folder in (parent, *parent.parents):
+            if folder.exists():
+                if not folder.is_dir():
+                    raise self._fail("store_parent_not_folder", parent=folder)
+                break
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise self._fail("store_cannot_make_folder", parent=parent,
+                             reason=err.strerror) from None
+        if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            raise self._fail("store_read_only")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            # WAL needs its -wal and -shm files beside the database.
+            raise self._fail("store_read_only_folder", parent=parent)
+        try:
+            with path.open("rb") as f:
+                header = f.read(100)
+        except FileNotFoundError:
+            return False
+        except OSError as err:
+            raise self._fail("store_failed", reason=err.strerror) from None
+        if not header:
+            return False  # an empty file: ours to initialise
+        if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
+            if in_own_folder:
+                return False  # ours, damaged: SQLite will say so and it is set aside
+            raise self._fail("store_not_ours", what="not an SQLite database")
+        app_id = int.from_bytes(header[68:72], "big")
+        if app_id not in (0, APPLICATION_ID):
+            raise self._fail("store_not_ours",
+                             what=f"an SQLite file of another program, application id {app_id:#x}")
+        return app_id == APPLICATION_ID
+
+    def _open(self, ours: bool) -> sqlite3.Connection:
+        """Connect, recognise, upgrade. ``ours``: damage may be set aside (the file is ours)."""
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout)
+        except sqlite3.Error as err:
+            raise self._fail("store_failed", reason=err) from None
+        try:
+            self._recognise(conn)
+            self._retry_busy(lambda: conn.execute("PRAGMA journal_mode=WAL"))
             # NORMAL is durable against a killed process in WAL mode (only power loss can
             # drop the last commit), and much faster than FULL.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise UnusableDatabase(
-                    f"The progress file {self.path} was written by a newer Why Tutor "
-                    f"(schema {version}, this one knows {SCHEMA_VERSION})")
-            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise UnusableDatabase(f"The progress file {self.path} is damaged")
-            self._migrate(conn, version)
-        except sqlite3.DatabaseError as err:
-            conn.close()
-            raise UnusableDatabase(f"The progress file {self.path} is not a usable database "
-                                   f"({err})") from None
+            self._retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
+            try:
+                # Read inside the write transaction: another process may have migrated the
+                # file since we looked, and must not be migrated twice.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                self._check_version(version)
+                if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise UnusableDatabase("quick_check failed")
+                self._migrate(conn, version)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
         except UnusableDatabase:
+            conn.close()
+            if not ours:
+                raise self._fail("store_not_ours", what="damaged or not ours") from None
+            raise
+        except sqlite3.Error as err:
+            conn.close()
+            if _code(err) in _DAMAGED:
+                if not ours:
+                    raise self._fail("store_not_ours", what=str(err)) from None
+                raise UnusableDatabase(str(err)) from None
+            raise self._operational(err) from None
+        except BaseException:
             conn.close()
             raise
         return conn
 
+    def _recognise(self, conn: sqlite3.Connection) -> None:
+        """Read (never write) what the file is; refuse another program's database."""
+        def look() -> tuple[int, int, set[str]]:
+            conn.execute("BEGIN")
+            try:
+                tables = {r[0] for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'")}
+                return (conn.execute("PRAGMA application_id").fetchone()[0],
+                        conn.execute("PRAGMA user_version").fetchone()[0], tables)
+            finally:
+                conn.execute("COMMIT")
+        app_id, version, tables = self._retry_busy(look)
+        if app_id not in (0, APPLICATION_ID):
+            raise self._fail("store_not_ours",
+                             what=f"an SQLite file of another program, application id {app_id:#x}")
+        if app_id == 0 and tables and not OUR_TABLES <= tables:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise self._fail("store_not_ours", what=f"an SQLite file with other tables: {shown}")
+        self._check_version(version)
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise self._fail("store_newer", found=version, known=SCHEMA_VERSION)
+
+    def _retry_busy(self, step: Callable[[], T]) -> T:
+        """Run ``step``, waiting out another process's lock up to the busy timeout."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                return step()
+            except sqlite3.OperationalError as err:
+                if _code(err) not in _BUSY or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _operational(self, err: sqlite3.Error) -> StoreError:
+        if _code(err) in _BUSY:
+            return self._fail("store_busy", seconds=f"{self.busy_timeout:g}")
+        if _code(err) == sqlite3.SQLITE_READONLY:
+            return self._fail("store_read_only")
+        return self._fail("store_failed", reason=err)
+
     @staticmethod
     def _migrate(conn: sqlite3.Connection, version: int) -> None:
+        """Upgrade inside the caller's write transaction, so a failure leaves the old file."""
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in MIGRATIONS[target - 1].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            for statement in MIGRATIONS[target - 1].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
 
-    def _set_aside(self, reason: str) -> Path:
+    def _set_aside(self) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         kept = self.path.with_name(f"{self.path.name}.unusable-{stamp}")
         n = 1
         while kept.exists():
             kept = self.path.with_name(f"{self.path.name}.unusable-{stamp}-{n}")
             n += 1
-        self.path.rename(kept)
-        for suffix in ("-wal", "-shm"):
-            side = self.path.with_name(self.path.name + suffix)
-            if side.exists():
-                side.rename(kept.with_name(kept.name + suffix))
+        try:
+            self.path.rename(kept)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    side.rename(kept.with_name(kept.name + suffix))
+        except OSError as err:
+            raise self._fail("store_failed", reason=err.strerror) from None
         return kept
 
     def close(self) -> None:
+        """Close, after one more try at saving what is waiting in memory."""
+        self.flush()
         self._conn.close()
+
+    # -- writing -------------------------------------------------------------------------
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write, one transaction: all of it lands or none of it."""
-        self._conn.execute("BEGIN IMMEDIATE")
+        """One write, one transaction: all of it lands or none of it. A lock held longer
+        than the busy timeout, a full disk or a read-only file raises StoreError."""
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            self._retry_busy(lambda: self._conn.execute("BEGIN IMMEDIATE"))
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # a bug in the caller, not a circumstance: never hide it
+        except sqlite3.Error as err:
+            raise self._operational(err) from None
+
+    def _save(self, action: Callable[[sqlite3.Connection], object]) -> bool:
+        """Queue ``action`` behind anything not yet saved and try to save them all, in order."""
+        self._pending.append(action)
+        return self.flush()
+
+    def flush(self) -> bool:
+        """Save what is waiting in memory, oldest first; True when nothing is left waiting."""
+        while self._pending:
+            try:
+                with self._write() as db:
+                    self._pending[0](db)
+            except StoreError as err:
+                self.last_error = err
+                return False
+            except BaseException:
+                self._pending.pop(0)
+                raise
+            self._pending.pop(0)
+        self.last_error = None
+        return True
+
+    @property
+    def unsaved(self) -> int:
+        """How many writes are kept in memory because the file could not take them."""
+        return len(self._pending)
 
     @property
     def schema_version(self) -> int:
@@ -206,21 +385,27 @@ class ProgressStore:
 
     # -- lessons -------------------------------------------------------------------------
 
-    def save_position(self, lesson_id: str, step: int, total_steps: int) -> None:
-        """Remember that the learner reached ``step`` (0-based) of a lesson."""
-        with self._write() as db:
+    def save_position(self, lesson_id: str, step: int, total_steps: int) -> bool:
+        """Remember that the learner reached ``step`` (0-based) of a lesson; False when it is
+        only kept in memory for now."""
+        updated = _now()
+
+        def write(db: sqlite3.Connection) -> None:
             db.execute(
                 """INSERT INTO lesson_progress (lesson_id, step, total_steps, updated_at)
                    VALUES (?, ?, ?, ?)
                    ON CONFLICT (lesson_id) DO UPDATE SET
                      step = excluded.step, total_steps = excluded.total_steps,
                      updated_at = excluded.updated_at""",
-                (lesson_id, step, total_steps, _now()))
+                (lesson_id, step, total_steps, updated))
             db.execute("INSERT OR REPLACE INTO app_state (key, value) VALUES ('last_lesson', ?)",
                        (lesson_id,))
+        return self._save(write)
 
-    def complete_lesson(self, lesson_id: str, total_steps: int) -> None:
-        with self._write() as db:
+    def complete_lesson(self, lesson_id: str, total_steps: int) -> bool:
+        finished = _now()
+
+        def write(db: sqlite3.Connection) -> None:
             db.execute(
                 """INSERT INTO lesson_progress (lesson_id, step, total_steps, completed_at, updated_at)
                    VALUES (?, ?, ?, ?, ?)
@@ -228,7 +413,8 @@ class ProgressStore:
                      step = excluded.step, total_steps = excluded.total_steps,
                      completed_at = COALESCE(lesson_progress.completed_at, excluded.completed_at),
                      updated_at = excluded.updated_at""",
-                (lesson_id, total_steps - 1, total_steps, _now(), _now()))
+                (lesson_id, total_steps - 1, total_steps, finished, finished))
+        return self._save(write)
 
     def position(self, lesson_id: str) -> int:
         row = self._conn.execute("SELECT step FROM lesson_progress WHERE lesson_id = ?",
@@ -249,7 +435,7 @@ class ProgressStore:
     def record_attempt(self, item_id: str, kind: str, *, lesson_id: str | None = None,
                        answer: str | None = None, correct: bool | None = None,
                        rating: int | None = None, seconds: float | None = None,
-                       now: datetime | None = None) -> int:
+                       now: datetime | None = None) -> bool:
         """Keep one answer or self-rating and reschedule the item's review, in one transaction.
 
         A self-rating is the FSRS rating; a checked answer counts as Good when right and Again
@@ -259,15 +445,16 @@ class ProgressStore:
         now = now or datetime.now(timezone.utc)
         if rating is None and correct is not None:
             rating = 3 if correct else 1
-        with self._write() as db:
-            cur = db.execute(
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
                 """INSERT INTO attempts (item_id, kind, lesson_id, answer, correct, rating,
                                          seconds, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 (item_id, kind, lesson_id, answer, None if correct is None else int(correct),
                  rating, seconds, now.isoformat(timespec="milliseconds")))
             self._schedule(db, item_id, kind, lesson_id, rating, now, seconds)
-            return cur.lastrowid
+        return self._save(write)
 
     def _schedule(self, db: sqlite3.Connection, item_id: str, kind: str, lesson_id: str | None,
                   rating: int | None, now: datetime, seconds: float | None) -> None:
@@ -343,9 +530,6 @@ class ProgressStore:
 
 # --------------------------------------------------------------------------- export / import
 
-EXPORT_FORMAT = "why-tutor-progress"
-
-
 def export_progress(store: ProgressStore) -> dict:
     """Everything the learner has done, as JSON-ready data."""
     conn = store._conn
@@ -378,72 +562,60 @@ class ImportCounts:
     reviews: int = 0
 
 
-class BadExport(ValueError):
-    pass
-
-
 def import_progress(store: ProgressStore, data: dict) -> ImportCounts:
     """Merge an export into the store; nothing already here is overwritten with older data.
 
     Attempts and reviews are added unless the same one (same item and time) is already here;
     a lesson keeps the further position and any completion; a review card keeps the version
-    reviewed last.
+    reviewed last. Every record is checked first (export_schema): one wrong field and nothing
+    is imported.
     """
-    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        raise BadExport("not a Why Tutor progress export (its 'format' is not "
-                        f"{EXPORT_FORMAT!r})")
+    checked = validate_export(data, SCHEMA_VERSION)
     counts = ImportCounts()
-    try:
-        with store._write() as db:
-            for row in data.get("lesson_progress", []):
-                here = db.execute("SELECT step, completed_at FROM lesson_progress "
-                                  "WHERE lesson_id = ?", (row["lesson_id"],)).fetchone()
-                if here is None:
-                    db.execute("INSERT INTO lesson_progress VALUES (?, ?, ?, ?, ?)",
-                               (row["lesson_id"], row["step"], row["total_steps"],
-                                row["completed_at"], row["updated_at"]))
-                    counts.lessons += 1
-                elif row["step"] > here[0] or (row["completed_at"] and not here[1]):
-                    db.execute("UPDATE lesson_progress SET step = max(step, ?), "
-                               "completed_at = COALESCE(completed_at, ?) WHERE lesson_id = ?",
-                               (row["step"], row["completed_at"], row["lesson_id"]))
-                    counts.lessons += 1
-            for row in data.get("attempts", []):
-                exists = db.execute("SELECT 1 FROM attempts WHERE item_id = ? AND created_at = ? "
-                                    "AND kind = ?", (row["item_id"], row["created_at"],
-                                                     row["kind"])).fetchone()
-                if not exists:
-                    db.execute("INSERT INTO attempts (item_id, kind, lesson_id, answer, correct, "
-                               "rating, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               (row["item_id"], row["kind"], row["lesson_id"], row["answer"],
-                                row["correct"], row["rating"], row["seconds"], row["created_at"]))
-                    counts.attempts += 1
-            for row in data.get("review_cards", []):
-                incoming = fsrs.Card.from_json(row["card_json"])
-                here = db.execute("SELECT card_json FROM review_cards WHERE item_id = ?",
-                                  (row["item_id"],)).fetchone()
-                if here is not None:
-                    current = fsrs.Card.from_json(here[0])
-                    newer = (incoming.last_review or datetime.min.replace(tzinfo=timezone.utc)) > \
-                        (current.last_review or datetime.min.replace(tzinfo=timezone.utc))
-                    if not newer:
-                        continue
-                db.execute("INSERT OR REPLACE INTO review_cards VALUES (?, ?, ?, ?, ?, ?)",
-                           (row["item_id"], row["kind"], row["lesson_id"], row["card_json"],
-                            _iso(incoming.due), row["created_at"]))
-                counts.cards += 1
-            for row in data.get("review_log", []):
-                exists = db.execute("SELECT 1 FROM review_log WHERE item_id = ? AND "
-                                    "reviewed_at = ?", (row["item_id"], row["reviewed_at"])
-                                    ).fetchone()
-                if not exists:
-                    db.execute("INSERT INTO review_log (item_id, rating, reviewed_at, duration_ms) "
-                               "VALUES (?, ?, ?, ?)", (row["item_id"], row["rating"],
-                                                       row["reviewed_at"], row["duration_ms"]))
-                    counts.reviews += 1
-    except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as err:
-        raise BadExport(f"the export is damaged ({type(err).__name__}: {err}); nothing was "
-                        "imported") from None
+    never = datetime.min.replace(tzinfo=timezone.utc)
+    with store._write() as db:
+        for row in checked.lesson_progress:
+            here = db.execute("SELECT step, completed_at FROM lesson_progress "
+                              "WHERE lesson_id = ?", (row.lesson_id,)).fetchone()
+            if here is None:
+                db.execute("INSERT INTO lesson_progress VALUES (?, ?, ?, ?, ?)",
+                           (row.lesson_id, row.step, row.total_steps, row.completed_at,
+                            row.updated_at))
+                counts.lessons += 1
+            elif row.step > here[0] or (row.completed_at and not here[1]):
+                db.execute("UPDATE lesson_progress SET step = max(step, ?), "
+                           "completed_at = COALESCE(completed_at, ?) WHERE lesson_id = ?",
+                           (row.step, row.completed_at, row.lesson_id))
+                counts.lessons += 1
+        for row in checked.attempts:
+            exists = db.execute("SELECT 1 FROM attempts WHERE item_id = ? AND created_at = ? "
+                                "AND kind = ?", (row.item_id, row.created_at, row.kind)).fetchone()
+            if not exists:
+                db.execute("INSERT INTO attempts (item_id, kind, lesson_id, answer, correct, "
+                           "rating, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (row.item_id, row.kind, row.lesson_id, row.answer, row.correct,
+                            row.rating, row.seconds, row.created_at))
+                counts.attempts += 1
+        for row in checked.review_cards:
+            incoming = fsrs.Card.from_json(row.card_json)
+            here = db.execute("SELECT card_json FROM review_cards WHERE item_id = ?",
+                              (row.item_id,)).fetchone()
+            if here is not None:
+                current = fsrs.Card.from_json(here[0])
+                if (incoming.last_review or never) <= (current.last_review or never):
+                    continue
+            db.execute("INSERT OR REPLACE INTO review_cards VALUES (?, ?, ?, ?, ?, ?)",
+                       (row.item_id, row.kind, row.lesson_id, row.card_json,
+                        _iso(incoming.due), row.created_at))
+            counts.cards += 1
+        for row in checked.review_log:
+            exists = db.execute("SELECT 1 FROM review_log WHERE item_id = ? AND "
+                                "reviewed_at = ?", (row.item_id, row.reviewed_at)).fetchone()
+            if not exists:
+                db.execute("INSERT INTO review_log (item_id, rating, reviewed_at, duration_ms) "
+                           "VALUES (?, ?, ?, ?)", (row.item_id, row.rating, row.reviewed_at,
+                                                   row.duration_ms))
+                counts.reviews += 1
     return counts
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
 
 from tutor.content import Library, bundled_content_dirs, load_library
+from tutor.i18n import tr
 
 
 def default_lang() -> str:
@@ -18,8 +20,74 @@ def default_lang() -> str:
     return "en"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def requested_lang(argv: list[str]) -> str:
+    """The language asked for on the command line, known before parsing (for its messages)."""
+    for n, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else (
+            argv[n + 1] if arg == "--lang" and n + 1 < len(argv) else None)
+        if value in ("ko", "en"):
+            return value
+    return default_lang()
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a mistake in one line (usage is one `--help` away)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} ({self.prog} --help)\n")
+
+
+# Numeric options: one range each, checked while parsing, refused in one line in the
+# learner's language. A long string is refused before int() (which refuses >4300 digits).
+MAX_DIGITS = 30
+
+
+def _whole(text: str, lang: str, low: int, high: int | None, key: str) -> int:
+    raw = text.strip()
+    body = raw[1:] if raw[:1] in "+-" else raw
+    value = int(raw) if body.isascii() and body.isdigit() and len(body) <= MAX_DIGITS else None
+    if value is None or value < low or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(tr(key, lang, value=_shown(text), low=low, high=high))
+    return value
+
+
+def _shown(text: str) -> str:
+    """The refused value, short and printable, for a one-line message."""
+    text = text.encode("utf-8", "replace").decode("utf-8").replace("\n", " ")
+    return repr(text if len(text) <= 20 else text[:20] + "…")
+
+
+def option_types(lang: str):
+    def count(text: str) -> int:
+        return _whole(text, lang, 1, None, "opt_count")
+
+    def seed(text: str) -> int:
+        return _whole(text, lang, 0, 2**63 - 1, "opt_seed")
+
+    def chapter(text: str) -> int:
+        return _whole(text, lang, 1, 9, "opt_chapter")
+
+    def minutes(text: str) -> float:
+        try:
+            value = float(text) if len(text) <= MAX_DIGITS else math.nan
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 < value <= 24 * 60):
+            raise argparse.ArgumentTypeError(tr("opt_minutes", lang, value=_shown(text)))
+        return value
+
+    def difficulty(text: str) -> str:
+        if text.strip().upper() not in ("E", "M", "H"):
+            raise argparse.ArgumentTypeError(tr("opt_difficulty", lang, value=_shown(text)))
+        return text.strip().upper()
+
+    return argparse.Namespace(count=count, seed=seed, chapter=chapter, minutes=minutes,
+                              difficulty=difficulty)
+
+
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    check = option_types(lang or default_lang())
+    common = Parser(add_help=False)
     common.add_argument("--lang", choices=["ko", "en"], default=argparse.SUPPRESS,
                         help="language of the interface and content (default: from LANG, else en)")
     common.add_argument("--content", action="append", type=Path, default=argparse.SUPPRESS,
@@ -32,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="draw with ASCII only (for terminals that draw box characters "
                              "two cells wide)")
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tutor", parents=[common],
         description="Why Tutor: learn deep learning by asking WHY until it is understood.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -48,13 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", parents=[common], help="a summary of your progress")
 
     p = sub.add_parser("quiz", parents=[common], help="a quiz or review session")
-    p.add_argument("--chapter", type=int, choices=range(1, 10), metavar="N")
+    p.add_argument("--chapter", type=check.chapter, metavar="N", help="a chapter, 1 to 9")
     p.add_argument("--tags", type=lambda s: [t for t in s.split(",") if t], metavar="T1,T2")
-    p.add_argument("--n", type=int, default=10, help="how many questions (default 10)")
+    p.add_argument("--n", type=check.count, default=10, help="how many questions (default 10)")
     p.add_argument("--due", action="store_true", help="the reviews due now (spaced repetition)")
     p.add_argument("--cram", action="store_true",
                    help="hardest first: everything you have met, least likely remembered first")
-    p.add_argument("--seed", type=int, help="the same seed gives the same questions")
+    p.add_argument("--seed", type=check.seed, help="the same seed gives the same questions")
     p.add_argument("--plain", action="store_true", help="line by line on stdin/stdout, no TUI")
 
     p = sub.add_parser("progress", parents=[common], help="export, import or reset your progress")
@@ -86,11 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("interview", parents=[common],
                        help="a mock interview; writes a Markdown report")
-    p.add_argument("--n", type=int, default=8, help="how many questions (default 8)")
-    p.add_argument("--minutes", type=float, default=20, help="time for the whole interview")
-    p.add_argument("--chapter", type=int, choices=range(1, 10), metavar="N")
-    p.add_argument("--difficulty", choices=["E", "M", "H"])
-    p.add_argument("--seed", type=int)
+    p.add_argument("--n", type=check.count, default=8,
+                   help="how many questions, not counting follow-ups (default 8)")
+    p.add_argument("--minutes", type=check.minutes, default=20,
+                   help="time for the whole interview (default 20)")
+    p.add_argument("--chapter", type=check.chapter, metavar="N", help="a chapter, 1 to 9")
+    p.add_argument("--difficulty", type=check.difficulty, metavar="E|M|H")
+    p.add_argument("--seed", type=check.seed)
     p.add_argument("--plain", action="store_true", help="line by line on stdin/stdout, no TUI")
     return parser
 
@@ -150,22 +220,34 @@ def open_store(args: argparse.Namespace):
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from tutor.practice.stats import compute_stats, format_stats  # noqa: PLC0415
+    from tutor.practice.terminal_text import write_markdown  # noqa: PLC0415
 
     lib = load(content_paths(args))
     store = open_store(args)
     for notice in store.notices:
         print(notice, file=sys.stderr)
-    print(format_stats(compute_stats(lib, store), lib, args.lang))
+    write_markdown(format_stats(compute_stats(lib, store), lib, args.lang), sys.stdout)
     store.close()
     return 0
 
 
-def has_terminal(command: str) -> bool:
-    if sys.stdin.isatty() and sys.stdout.isatty():
+def has_terminal(command: str, lang: str) -> bool:
+    if sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty():
         return True
-    print(f"tutor: the {command} needs a terminal; add --plain to answer line by line",
-          file=sys.stderr)
+    print(tr("needs_terminal", lang, command=command), file=sys.stderr)
     return False
+
+
+def tolerant_stdin():
+    """stdin for a plain session: any bytes read (invalid UTF-8 becomes �), never a crash."""
+    import io  # noqa: PLC0415
+
+    if sys.stdin is None:  # `tutor quiz --plain <&-`: nothing to read, the session ends at once
+        return io.StringIO("")
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # already text (a test's StringIO)
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding=sys.stdin.encoding or "utf-8", errors="replace")
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
@@ -180,10 +262,10 @@ def cmd_quiz(args: argparse.Namespace) -> int:
                          due=args.due, cram=args.cram, seed=args.seed)
     empty = "session_empty_due" if args.due else "session_empty"
     if args.plain:
-        PlainSession(store, args.lang, sys.stdin, sys.stdout).run(items, empty)
+        PlainSession(store, args.lang, tolerant_stdin(), sys.stdout).run(items, empty)
         store.close()
         return 0
-    if not has_terminal("quiz"):
+    if not has_terminal("quiz", args.lang):
         return 2
     from tutor.ui.app import TutorApp  # noqa: PLC0415
 
@@ -203,11 +285,11 @@ def cmd_interview(args: argparse.Namespace) -> int:
                             seed=args.seed)
     reports = store.path.parent / "reports"
     if args.plain:
-        PlainInterview(store, args.lang, sys.stdin, sys.stdout).interview(
+        PlainInterview(store, args.lang, tolerant_stdin(), sys.stdout).interview(
             items, lib, args.minutes, reports)
         store.close()
         return 0
-    if not has_terminal("interview"):
+    if not has_terminal("interview", args.lang):
         return 2
     from tutor.ui.app import TutorApp  # noqa: PLC0415
 
@@ -290,12 +372,11 @@ def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None,
             start_playground: bool = False) -> int:
     lib = load(content_paths(args))
     if start_lesson and lib.find_lesson(start_lesson) is None:
-        print(f"tutor: no lesson {start_lesson!r}; try one of: "
-              + ", ".join(l.short_id for l in lib.lessons.values()), file=sys.stderr)
+        print(tr("no_lesson", args.lang, ref=_shown(start_lesson),
+                 ids=", ".join(l.short_id for l in lib.lessons.values())), file=sys.stderr)
         return 2
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        print("tutor: the TUI needs a terminal (try `tutor validate` or `tutor stats`)",
-              file=sys.stderr)
+    if sys.stdin is None or not sys.stdin.isatty() or not sys.stdout.isatty():
+        print(tr("tui_needs_terminal", args.lang), file=sys.stderr)
         return 2
     from tutor.ui.app import TutorApp  # noqa: PLC0415 (only the TUI needs textual)
 
@@ -307,37 +388,109 @@ def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None,
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = _options(parser.parse_args(argv))
-    try:
-        if args.command == "validate":
-            return cmd_validate(args)
-        if args.command == "stats":
-            return cmd_stats(args)
-        if args.command == "progress":
-            return cmd_progress(args)
-        if args.command == "export-anki":
-            return cmd_export_anki(args)
-        if args.command == "run":
-            from tutor.headless import run_command  # noqa: PLC0415
+class OutputFailed(Exception):
+    """stdout refused a write (a closed pipe, a full disk): nothing more can be shown."""
 
-            return run_command(args.name, args.sets, args.seed, args.json, args.save, args.lang)
-        if args.command == "playground":
-            return cmd_tui(args, start_playground=True)
-        if args.command == "interview":
-            return cmd_interview(args)
-        if args.command == "quiz":
-            return cmd_quiz(args)
-        if args.command == "lesson":
-            return cmd_tui(args, start_lesson=args.lesson_id)
-        return cmd_tui(args)
+
+class GuardedOutput:
+    """sys.stdout whose write failures become one OutputFailed, caught once in main()."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as err:
+            raise OutputFailed(err) from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as err:
+            raise OutputFailed(err) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def reported_errors() -> tuple[type[BaseException], ...]:
+    """Errors whose message is one line ready for the learner: printed as is, exit 1."""
+    import tutor.store  # noqa: PLC0415
+    from tutor.atomicfile import ExportError  # noqa: PLC0415
+
+    store_error = getattr(tutor.store, "StoreError", None)
+    return tuple(e for e in (store_error, ExportError) if e is not None)
+
+
+def say_error(line: str) -> None:
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):  # stderr is closed too: the exit code says it
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = requested_lang(argv)
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        say_error(tr("out_failed", lang, reason=tr("out_closed", lang)))
+        return 1
+    try:  # Korean text on a stdout that cannot encode it prints as '?' instead of crashing
+        sys.stdout.reconfigure(errors="replace")
+    except (AttributeError, ValueError, OSError):
+        pass
+    real_stdout, sys.stdout = sys.stdout, GuardedOutput(sys.stdout)
+    try:
+        code = dispatch(build_parser(lang).parse_args(argv))
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+        return code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # `tutor validate | head`: the reader left; say nothing more.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OutputFailed as failure:
+        err = failure.args[0]
+        _silence(real_stdout)
+        reason = tr("out_pipe", lang) if isinstance(err, BrokenPipeError) else err.strerror
+        say_error(tr("out_failed", lang, reason=reason))
         return 1
+    except reported_errors() as err:
+        say_error(f"tutor: {err}")
+        return 1
+    finally:
+        sys.stdout = real_stdout
+
+
+def _silence(stream) -> None:
+    """Point stdout at /dev/null so the exit's final flush does not fail a second time."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    args = _options(args)
+    if args.command == "validate":
+        return cmd_validate(args)
+    if args.command == "stats":
+        return cmd_stats(args)
+    if args.command == "progress":
+        return cmd_progress(args)
+    if args.command == "export-anki":
+        return cmd_export_anki(args)
+    if args.command == "run":
+        from tutor.headless import run_command  # noqa: PLC0415
+
+        return run_command(args.name, args.sets, args.seed, args.json, args.save, args.lang)
+    if args.command == "playground":
+        return cmd_tui(args, start_playground=True)
+    if args.command == "interview":
+        return cmd_interview(args)
+    if args.command == "quiz":
+        return cmd_quiz(args)
+    if args.command == "lesson":
+        return cmd_tui(args, start_lesson=args.lesson_id)
+    return cmd_tui(args)
 
 
 if __name__ == "__main__":

@@ -129,4 +129,5 @@ async def test_stats_screen_shows_progress(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
         text = app.screen.query_one("#stats", Markdown).source
-        assert "Chapter 3" in text and "activation: 0/1 (0%)" in text and "Streak: 1 day" in text
+        assert "Chapter 3" in text and "activation functions: 0/1 (0%)" in text and "Streak: 1 day" in text
+        assert "sample-mcq" not in text and "# Progress" in text  # names, not ids

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from tutor.content import Library
+from tutor.content import GeneratedQuestion, Library, render_inline_math
+from tutor.i18n import tag_name, tr
 
-from .session import all_items, due_count
+from .session import PracticeItem, all_items, due_count, instantiate
+from .terminal_text import markdown_to_plain
 
 
 @dataclass
@@ -79,30 +82,52 @@ def compute_stats(library: Library, store, now: datetime | None = None,
 
 
 def format_stats(stats: Stats, library: Library, lang: str) -> str:
-    ko = lang == "ko"
-    lines = ["# " + ("학습 통계" if ko else "Progress"), ""]
+    """The stats as Markdown, in ``lang``, with tag names and question titles (never ids)."""
+    lines = ["# " + tr("st_title", lang), ""]
     for number, (done, count) in stats.lessons_done.items():
         chapter = library.chapters.get(number)
         title = chapter.title.get(lang) if chapter else ""
-        label = f"{number}장" if ko else f"Chapter {number}"
-        lines.append(f"- {label} {title}: {done}/{count}" + (" 완료" if ko else " lessons done"))
+        lines.append("- " + tr("st_chapter", lang, n=number, title=title, done=done, count=count))
     lines.append("")
-    lines.append((f"- 오늘 복습할 항목: {stats.reviews_due} / 전체 {stats.review_items}" if ko
-                  else f"- Reviews due: {stats.reviews_due} of {stats.review_items} items"))
+    lines.append("- " + tr("st_reviews", lang, due=stats.reviews_due, items=stats.review_items))
     if stats.retention is not None:
-        lines.append((f"- 기억 유지율 (retention): {stats.retention:.0%}" if ko
-                      else f"- Retention: {stats.retention:.0%}"))
-    lines.append((f"- 연속 학습: {stats.streak_days}일 (총 {stats.study_days}일)" if ko
-                  else f"- Streak: {stats.streak_days} day(s) ({stats.study_days} study days)"))
+        lines.append("- " + tr("st_retention", lang, share=f"{stats.retention:.0%}"))
+    lines.append("- " + tr("st_streak", lang, days=stats.streak_days, total=stats.study_days))
     if stats.accuracy_by_tag:
-        lines += ["", "## " + ("태그별 정답률" if ko else "Accuracy by tag"), ""]
+        lines += ["", "## " + tr("st_by_tag", lang), ""]
         ranked = sorted(stats.accuracy_by_tag.items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0]))
         for tag, (right, n) in ranked:
-            lines.append(f"- {tag}: {right}/{n} ({right / n:.0%})")
+            lines.append(f"- {_escape(tag_name(tag, lang))}: {right}/{n} ({right / n:.0%})")
     if stats.weakest:
-        lines += ["", "## " + ("가장 약한 항목 10개" if ko else "The ten weakest items"), ""]
+        known = all_items(library)
+        lines += ["", "## " + tr("st_weakest", lang, n=len(stats.weakest)), ""]
         for item_id, difficulty, r in stats.weakest:
-            lines.append(f"- {item_id}: " + (f"난이도 {difficulty:.1f}/10, 지금 기억할 확률 {r:.0%}"
-                                              if ko else
-                                              f"difficulty {difficulty:.1f}/10, recall now {r:.0%}"))
+            title = item_title(known[item_id], lang) if item_id in known else tr("st_gone", lang)
+            lines.append(f"- {_escape(title)} — " + tr("st_weak_item", lang, difficulty=f"{difficulty:.1f}",
+                                                     recall=f"{r:.0%}"))
     return "\n".join(lines)
+
+
+def item_title(item: PracticeItem, lang: str, width: int = 60) -> str:
+    """What a learner recognises an item by: its question (shortened), or a derivation's title."""
+    if item.derivation is not None:
+        text = item.derivation.title.get(lang)
+    elif item.why is not None:
+        text = item.why.q.get(lang)
+    else:
+        question = item.question
+        if isinstance(question, GeneratedQuestion):
+            try:
+                question = instantiate(item, 0).question
+            except Exception:  # noqa: BLE001 (a broken generator must not break the stats)
+                question = None
+        text = question.q.get(lang) if question is not None and hasattr(question, "q") else ""
+    words = " ".join(markdown_to_plain(render_inline_math(text)).split())
+    if not words:
+        words = ", ".join(tag_name(t, lang) for t in item.tags) or tr("st_gone", lang)
+    return words if len(words) <= width else words[:width - 1].rstrip() + "…"
+
+
+def _escape(text: str) -> str:
+    """Plain text placed in Markdown stays literal (a `*` in a question is not emphasis)."""
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", text)

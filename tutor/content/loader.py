@@ -26,7 +26,9 @@ from .models import (
     QuizStep,
     RunStep,
 )
-from .yamlsource import SourceMap, YamlSyntaxError, load_yaml
+from .files import ReadError, content_files, read_content
+from .textsafety import excerpt, safe_text
+from .yamlsource import SourceMap, YamlSyntaxError, decode, load_yaml
 
 # Given (experiment name, parameters) or (generator name, parameters): None when fine,
 # else a message. Injected by the CLI so content does not import the experiments package.
@@ -43,8 +45,11 @@ class ContentError:
     message: str
 
     def __str__(self) -> str:
+        # Line 0: the fault is the file or folder itself. Printed text is made safe, since a
+        # file name or an echoed value may carry what a terminal would obey.
         where = f"{self.field}: " if self.field else ""
-        return f"{self.file}:{self.line}: {where}{self.message}"
+        line = f":{self.line}" if self.line else ""
+        return safe_text(f"{self.file}{line}: {where}{self.message}")
 
 
 @dataclass
@@ -129,9 +134,9 @@ def _message(err: dict, loc: tuple) -> str:
     if kind in ("string_type",):
         return f"expected text, got {type(err.get('input')).__name__}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {err.get('input')!r}"
+        return f"expected a whole number, got {excerpt(err.get('input'))}"
     if kind in ("float_type", "float_parsing"):
-        return f"expected a number, got {err.get('input')!r}"
+        return f"expected a number, got {excerpt(err.get('input'))}"
     if kind in ("list_type",):
         return "expected a list"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -140,15 +145,21 @@ def _message(err: dict, loc: tuple) -> str:
         return "must not be empty" if err.get("ctx", {}).get("min_length") == 1 else err["msg"].lower()
     if kind == "union_tag_invalid":
         expected = err.get("ctx", {}).get("expected_tags", "")
-        return f"unknown type {err.get('ctx', {}).get('tag')!r} (expected one of {expected})"
+        return f"unknown type {excerpt(err.get('ctx', {}).get('tag'))} (expected one of {expected})"
     if kind == "union_tag_not_found":
         return "missing 'type'"
     if kind == "string_pattern_mismatch":
-        return f"{err.get('input')!r} is not a valid id (lowercase letters, digits and '-')"
+        what = "tag" if "tags" in loc else "id"
+        return (f"{excerpt(err.get('input'))} is not a valid {what} (lowercase letters, digits "
+                f"and '-', no spaces)")
+    if kind == "string_too_long":
+        return f"longer than {err.get('ctx', {}).get('max_length')} characters"
+    if kind == "finite_number":
+        return "must be a finite number"
     if kind == "value_error":
         return err["msg"].removeprefix("Value error, ")
     if kind == "literal_error":
-        return f"{err.get('input')!r}: {err['msg'].lower()}"
+        return f"{excerpt(err.get('input'))}: {err['msg'].lower()}"
     return err["msg"]
 
 
@@ -168,16 +179,6 @@ def _errors_from_validation(exc: ValidationError, data: Any, smap: SourceMap, fi
             seen.add((item.line, item.field, item.message))
             out.append(item)
     return out
-
-
-def _yaml_files(paths: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
-        else:
-            files.append(path)
-    return files
 
 
 def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
@@ -211,28 +212,23 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
             gen_sites.append((question, file, smap.line_of(loc + ("generator",)),
                               format_field(loc + ("generator",))))
 
-    for path in _yaml_files(Path(p) for p in paths):
-        file = _display(path)
-        lib.files_read += 1
+    def load_file(path: Path, file: str) -> None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            lib.errors.append(ContentError(file, 1, "", f"cannot read: {err}"))
-            continue
-        try:
-            data, smap = load_yaml(text)
+            data, smap = load_yaml(decode(read_content(path)))
+        except ReadError as err:
+            lib.errors.append(ContentError(file, 0, "", err.message))
+            return
         except YamlSyntaxError as err:
             lib.errors.append(ContentError(file, err.line, "", err.message))
-            continue
-        if smap.duplicates:
-            for dup_path, line in smap.duplicates:
-                lib.errors.append(ContentError(file, line, format_field(dup_path),
-                                               "key appears twice in the same mapping"))
-            continue
+            return
+        if smap.problems:
+            for where, line, message in smap.problems:
+                lib.errors.append(ContentError(file, line, format_field(where), message))
+            return
         if not isinstance(data, dict):
             lib.errors.append(ContentError(file, 1, "", "expected a mapping at the top of the file "
                                            "(a lesson, `questions:` or `chapters:`)"))
-            continue
+            return
 
         if "questions" in data:
             try:
@@ -240,13 +236,14 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
             except ValidationError as exc:
                 lib.errors.extend(_errors_from_validation(exc, data, smap, file))
                 # Keep the good questions of a bank with some bad ones.
-                for i, raw in enumerate(data.get("questions") or []):
+                raws = data.get("questions")
+                for i, raw in enumerate(raws if isinstance(raws, list) else []):
                     try:
                         add_question(_question_adapter.validate_python(raw), file, smap,
                                      ("questions", i))
                     except ValidationError:
                         pass
-                continue
+                return
             for i, question in enumerate(bank.questions):
                 add_question(question, file, smap, ("questions", i))
         elif "chapters" in data:
@@ -254,7 +251,7 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
                 chapters = ChapterList.model_validate(data)
             except ValidationError as exc:
                 lib.errors.extend(_errors_from_validation(exc, data, smap, file))
-                continue
+                return
             for chapter in chapters.chapters:
                 lib.chapters.setdefault(chapter.number, chapter)
         else:
@@ -262,9 +259,9 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
                 lesson = Lesson.model_validate(data)
             except ValidationError as exc:
                 lib.errors.extend(_errors_from_validation(exc, data, smap, file))
-                continue
+                return
             if not define(lesson.id, file, smap.line_of(("id",)), "id"):
-                continue
+                return
             lib.lessons[lesson.id] = lesson
             for i, step in enumerate(lesson.steps):
                 loc = ("steps", i)
@@ -278,13 +275,27 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
                     run_sites.append((step, file, smap.line_of(loc + ("run", "experiment")),
                                       format_field(loc + ("run",))))
 
+    files, skipped = content_files([Path(p) for p in paths])
+    for item in skipped:
+        lib.errors.append(ContentError(_display(item.path), 0, "", item.message))
+    for path in files:
+        file = _display(path)
+        lib.files_read += 1
+        try:
+            load_file(path, file)
+        except (RecursionError, MemoryError) as err:
+            # The bounds above should make these impossible; if one slips through, this file
+            # is reported and the others still load.
+            lib.errors.append(ContentError(file, 0, "", f"too large or too deeply nested to "
+                                                        f"check ({type(err).__name__})"))
+
     for ref, file, line, fld in ref_sites:
         if ref not in lib.questions:
-            lib.errors.append(ContentError(file, line, fld, f"no question with id {ref!r}"))
+            lib.errors.append(ContentError(file, line, fld, f"no question with id {excerpt(ref)}"))
     for ref, file, line, fld in follow_sites:
         if ref not in lib.questions:
             lib.errors.append(ContentError(file, line, fld,
-                                           f"follow-up {ref!r} is not a question id"))
+                                           f"follow-up {excerpt(ref)} is not a question id"))
     if check_run is not None:
         for step, file, line, fld in run_sites:
             problem = check_run(step.run.experiment, dict(step.run.set))

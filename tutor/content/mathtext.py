@@ -223,14 +223,41 @@ class _Renderer:
         raise UnsupportedLatex(f"unsupported LaTeX command \\{name}")
 
 
+# Parsing and rendering recurse once per group; content is untrusted, so both are bounded.
+MAX_LATEX_CHARS = 2000
+MAX_LATEX_DEPTH = 20
+_OPENERS = re.compile(r"\\(?:begin\b|\(|\[)|(?<!\\)\{")
+_CLOSERS = re.compile(r"\\(?:end\b|\)|\])|(?<!\\)\}")
+
+
+def _nesting(source: str) -> int:
+    """The deepest nesting of braces, \\( \\[ and environments (an upper bound is enough)."""
+    depth = deepest = 0
+    for match in re.finditer(f"{_OPENERS.pattern}|{_CLOSERS.pattern}", source):
+        depth += 1 if _OPENERS.fullmatch(match.group()) else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_bounds(source: str) -> None:
+    if len(source) > MAX_LATEX_CHARS:
+        raise UnsupportedLatex(f"formula is {len(source)} characters long; at most "
+                               f"{MAX_LATEX_CHARS} are allowed")
+    if _nesting(source) > MAX_LATEX_DEPTH:
+        raise UnsupportedLatex(f"formula nests deeper than {MAX_LATEX_DEPTH} levels")
+
+
 @lru_cache(maxsize=4096)
 def latex_to_unicode(source: str) -> str:
     """Render a LaTeX-subset formula as Unicode; raise UnsupportedLatex outside the subset."""
+    _check_bounds(source)
     try:
         nodes, _, _ = LatexWalker(source, tolerant_parsing=False).get_latex_nodes()
+        text = _Renderer(source).render(nodes)
     except LatexWalkerError as err:
         raise UnsupportedLatex(f"cannot parse LaTeX: {str(err).splitlines()[0]}") from None
-    text = _Renderer(source).render(nodes)
+    except RecursionError:
+        raise UnsupportedLatex(f"formula nests deeper than {MAX_LATEX_DEPTH} levels") from None
     text = re.sub(r" {2,}", " ", text).strip()
     # "max(0, x)", not "max (0, x)": a function name hugs its bracket.
     return re.sub(r"\b(" + "|".join(sorted(FUNCTIONS)) + r") \(", r"\1(", text)
@@ -254,5 +281,7 @@ def check_inline_math(markdown: str) -> list[str]:
         try:
             latex_to_unicode(match.group(1))
         except UnsupportedLatex as err:
-            problems.append(f"${match.group(1)}$: {err}")
+            formula = match.group(1)
+            shown = formula if len(formula) <= 40 else formula[:39] + "…"
+            problems.append(f"${shown}$: {err}")
     return problems

@@ -21,13 +21,19 @@ from pydantic import (
     model_validator,
 )
 
-from .mathtext import UnsupportedLatex, check_inline_math, latex_to_unicode
+from .links import non_web_links
+from .mathtext import UnsupportedLatex, check_inline_math, latex_to_unicode, render_inline_math
+from .textsafety import excerpt
 
 LANGS = ("ko", "en")
 
+# Ids and tags become SQLite keys, Anki GUIDs and Anki tags (which cannot hold a space).
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # No inf/nan anywhere: a tolerance of .inf would accept every answer.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
 
 
 class Text(Model):
@@ -56,6 +62,11 @@ class MarkdownText(Text):
             problems = check_inline_math(getattr(self, lang))
             if problems:
                 raise ValueError(f"{lang}: unsupported math {problems[0]}")
+            # What the learner's Markdown widget parses is the text with its math rendered.
+            bad = non_web_links(render_inline_math(getattr(self, lang)))
+            if bad:
+                raise ValueError(f"{lang}: link to {excerpt(bad[0])} is not allowed; "
+                                 f"links must be http:// or https:// addresses")
         return self
 
 
@@ -67,12 +78,12 @@ Level = Annotated[int, Field(ge=1, le=3)]
 class QuestionMeta(Model):
     """What every question has, written or generated."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    id: Slug
     chapter: Annotated[int, Field(ge=1, le=9)]
-    tags: list[str] = []
+    tags: list[Slug] = []
     difficulty: Literal["E", "M", "H"] = "M"
     level: Level = 1
-    follow_up: list[str] = []
+    follow_up: list[Slug] = []
 
 
 class QuestionBase(QuestionMeta):
@@ -132,15 +143,60 @@ class NumericQuestion(QuestionBase):
             raise ValueError("numeric answer must be finite")
         return value
 
-    def is_correct(self, given: float) -> bool:
-        return abs(given - self.answer) <= self.tolerance
+
+# An explanation of an order question with interchangeable items must say so, and one without
+# must not: the grader accepts exactly the orders the explanation describes.
+ANY_ORDER_PHRASES = {"en": ("either order", "any order"),
+                     "ko": ("순서는 상관없", "순서가 상관없", "어느 쪽이 먼저", "어느 쪽을 먼저")}
 
 
 class OrderQuestion(QuestionBase):
-    """``items`` are written in the right order; the learner sees them shuffled."""
+    """``items`` are written in a right order; the learner sees them shuffled.
+
+    ``interchangeable`` lists groups of consecutive items (numbered from 1, as written) that may
+    come in any order among themselves, e.g. ``[[3, 4]]``; every such order is graded right.
+    """
 
     type: Literal["order"]
     items: Annotated[list[MarkdownText], Field(min_length=2)]
+    interchangeable: list[list[int]] = []
+
+    @field_validator("interchangeable")
+    @classmethod
+    def _groups_fit(cls, groups: list[list[int]], info: ValidationInfo) -> list[list[int]]:
+        items = info.data.get("items")
+        if items is None:
+            return groups
+        n, seen = len(items), set()
+        for group in groups:
+            if len(group) < 2:
+                raise ValueError(f"group {group} needs at least 2 items")
+            bad = [i for i in group if not 1 <= i <= n]
+            if bad:
+                raise ValueError(f"group {group}: item {bad[0]} is not among the {n} items "
+                                 f"(count from 1)")
+            if group != list(range(group[0], group[0] + len(group))):
+                raise ValueError(f"group {group} must list consecutive items in order, "
+                                 f"e.g. [{group[0]}, {group[0] + 1}]")
+            if seen & set(group):
+                raise ValueError(f"group {group} shares item {min(seen & set(group))} "
+                                 f"with another group")
+            if len(group) == n:
+                raise ValueError(f"group {group} holds every item: nothing is left to order")
+            seen |= set(group)
+        return groups
+
+    @model_validator(mode="after")
+    def _explanation_agrees(self) -> "OrderQuestion":
+        for lang, phrases in ANY_ORDER_PHRASES.items():
+            says_any = any(p in self.explanation.get(lang) for p in phrases)
+            if self.interchangeable and not says_any:
+                raise ValueError(f"explanation ({lang}) must say the interchangeable items may "
+                                 f"come in any order (e.g. {phrases[0]!r})")
+            if says_any and not self.interchangeable:
+                raise ValueError(f"explanation ({lang}) says items may come in any order, "
+                                 f"but no items are interchangeable")
+        return self
 
 
 class WhyQuestion(QuestionBase):
@@ -172,7 +228,7 @@ class QuizBank(Model):
 # --------------------------------------------------------------------------- lesson steps
 
 class Why(Model):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = None
+    id: Slug | None = None
     q: MarkdownText
     a: MarkdownText
     points: Annotated[list[MarkdownText], Field(min_length=1)]
@@ -199,7 +255,7 @@ class DerivationLine(Model):
 
 
 class Derivation(Model):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = None
+    id: Slug | None = None
     title: Text
     level: Level = 2
     given: MarkdownText | None = None
@@ -208,7 +264,7 @@ class Derivation(Model):
 
 
 class QuizRef(Model):
-    ref: str
+    ref: Slug
 
 
 class Run(Model):
@@ -271,7 +327,7 @@ Step = Annotated[
 
 
 class Lesson(Model):
-    id: Annotated[str, Field(pattern=r"^\d\d-\d\d-[a-z0-9]+(-[a-z0-9]+)*$")]
+    id: Annotated[str, Field(pattern=r"^\d\d-\d\d-[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
     chapter: Annotated[int, Field(ge=1, le=9)]
     title: Text
     level: Level = 1

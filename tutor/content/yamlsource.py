@@ -1,9 +1,14 @@
-"""Safe YAML loading that remembers where every value stands in the file.
+"""Safe, bounded YAML loading that remembers where every value stands in the file.
 
 Validation errors must say ``file:line: field: message``. ``yaml.safe_load`` throws the
 positions away, so we compose the node tree with PyYAML's SafeLoader (the same safe constructor:
 no tags that run code), record the line of every key and item, then construct plain data.
-Duplicate keys, which PyYAML silently resolves to the last one, are reported instead.
+
+Content is data from anyone, so the tree is checked before anything is built from it: nesting
+depth, the number of values once aliases are expanded (a "billion laughs" file is a few lines),
+the length of numbers, keys that are not plain text, tags our schema has no use for, duplicate
+keys (PyYAML silently keeps the last) and characters a terminal would obey. Each is reported at
+its line instead of raising, so one file's faults never stop the others.
 """
 
 from __future__ import annotations
@@ -12,10 +17,27 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .textsafety import describe, excerpt, first_unsafe, unsafe_reason
+
 Path_ = tuple[str | int, ...]
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_VALUES = 100_000  # keys, items and scalars, counting every alias expansion
+MAX_NUMBER_CHARS = 32
+MAX_PROBLEMS = 20  # per file: enough to fix, not a flood
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_COLLECTION_TAGS = {f"{_TAG}seq", f"{_TAG}map"}
+_MERGE = f"{_TAG}merge"
+_KIND = {f"{_TAG}int": "a number", f"{_TAG}float": "a number", f"{_TAG}bool": "true/false",
+         f"{_TAG}null": "null", f"{_TAG}timestamp": "a date"}
 
 
 class YamlSyntaxError(ValueError):
+    """A fault that stops a whole file from being read: its line and a one-line message."""
+
     def __init__(self, line: int, message: str):
         super().__init__(message)
         self.line = line
@@ -24,10 +46,12 @@ class YamlSyntaxError(ValueError):
 
 @dataclass
 class SourceMap:
-    """Line numbers (1-based) of every field path in one YAML document."""
+    """Line numbers (1-based) of every field path in one YAML document, and its faults."""
 
     lines: dict[Path_, int] = field(default_factory=dict)
-    duplicates: list[tuple[Path_, int]] = field(default_factory=list)
+    # (field path, line, message): duplicate keys, unsafe characters, keys that are not text...
+    problems: list[tuple[Path_, int, str]] = field(default_factory=list)
+    values: int = 0
 
     def line_of(self, path: Path_) -> int:
         """The line of the deepest part of ``path`` that exists in the file."""
@@ -38,50 +62,145 @@ class SourceMap:
             path = path[:-1]
         return self.lines.get((), 1)
 
-
-def _walk(node: yaml.Node, path: Path_, smap: SourceMap) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            key = int(key) if key_node.tag.endswith(":int") else key
-            if key in seen:
-                smap.duplicates.append((path + (key,), key_node.start_mark.line + 1))
-            seen.add(key)
-            smap.lines[path + (key,)] = key_node.start_mark.line + 1
-            _walk(value_node, path + (key,), smap)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            smap.lines[path + (index,)] = item.start_mark.line + 1
-            _walk(item, path + (index,), smap)
+    def problem(self, path: Path_, line: int, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append((path, line, message))
 
 
-def load_yaml(text: str) -> tuple[object, SourceMap]:
-    """Parse ``text`` safely; return the data and its source map.
+def _line(node_or_mark) -> int:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    return mark.line + 1 if mark is not None else 1
 
-    Raises YamlSyntaxError with the line of the fault.
-    """
-    loader = yaml.SafeLoader(text)
+
+def decode(raw: bytes) -> str:
+    """The text of a content file; YamlSyntaxError for a BOM, bad UTF-8 or unsafe characters."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise YamlSyntaxError(1, "the file starts with a byte-order mark (BOM); "
+                                 "save it as UTF-8 without BOM")
     try:
-        root = loader.get_single_node()
-        smap = SourceMap()
-        if root is None:
-            return None, smap
-        smap.lines[()] = root.start_mark.line + 1
-        _walk(root, (), smap)
-        data = loader.construct_document(root)
-    except yaml.MarkedYAMLError as err:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise YamlSyntaxError(line, f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); "
+                                    f"save the file as UTF-8") from None
+    # A raw CR is a line break to YAML (CRLF files), never part of a value.
+    index = first_unsafe(text.replace("\r", "\n"))
+    if index is not None:
+        line = text.count("\n", 0, index) + 1
+        raise YamlSyntaxError(line, unsafe_reason(text[index]))
+    return text
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader whose composer stops at MAX_DEPTH instead of exhausting the stack."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise YamlSyntaxError(_line(self.peek_event()),
+                                      f"nested deeper than {MAX_DEPTH} levels")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _check_scalar(node: yaml.ScalarNode, path: Path_, smap: SourceMap) -> None:
+    reason = unsafe_reason(node.value)
+    if reason:
+        smap.problem(path, _line(node), reason)
+    if node.tag not in _SCALAR_TAGS:
+        smap.problem(path, _line(node), f"YAML tag {node.tag.replace(_TAG, '!!')} is not allowed")
+    elif node.tag in (f"{_TAG}int", f"{_TAG}float") and len(node.value) > MAX_NUMBER_CHARS:
+        smap.problem(path, _line(node), f"number has {len(node.value)} characters; "
+                                        f"at most {MAX_NUMBER_CHARS} are allowed")
+
+
+def _walk(node: yaml.Node, path: Path_, smap: SourceMap, depth: int = 0) -> None:
+    smap.values += 1
+    if smap.values > MAX_VALUES:
+        raise YamlSyntaxError(_line(node), f"more than {MAX_VALUES} values once aliases are "
+                                           f"expanded; the file is too large or loops")
+    if depth > MAX_DEPTH:
+        # Only an alias inside its own anchor gets here: the composer bounds plain nesting.
+        raise YamlSyntaxError(_line(node), f"nested deeper than {MAX_DEPTH} levels "
+                                           f"(an alias inside its own anchor?)")
+    if isinstance(node, yaml.ScalarNode):
+        _check_scalar(node, path, smap)
+        return
+    if node.tag not in _COLLECTION_TAGS:
+        smap.problem(path, _line(node), f"YAML tag {node.tag.replace(_TAG, '!!')} is not allowed")
+        return
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            smap.lines.setdefault(path + (index,), _line(item))
+            _walk(item, path + (index,), smap, depth + 1)
+        return
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        line = _line(key_node)
+        if not isinstance(key_node, yaml.ScalarNode):
+            smap.problem(path, line, "a key must be plain text, not a list or mapping "
+                                     "(complex YAML key)")
+            continue
+        if key_node.tag == _MERGE:
+            _walk(value_node, path, smap, depth + 1)  # its keys count and are checked
+            continue
+        key = key_node.value
+        if key_node.tag != f"{_TAG}str":
+            kind = _KIND.get(key_node.tag, key_node.tag)
+            smap.problem(path, line, f"key {excerpt(key)} is read by YAML as {kind}, not text; "
+                                     f"quote it")
+            continue
+        _check_scalar(key_node, path + (key,), smap)
+        if key in seen:
+            smap.problem(path + (key,), line, "key appears twice in the same mapping")
+        seen.add(key)
+        smap.lines.setdefault(path + (key,), line)
+        _walk(value_node, path + (key,), smap, depth + 1)
+
+
+def _syntax_error(err: yaml.YAMLError, text: str) -> YamlSyntaxError:
+    if isinstance(err, yaml.reader.ReaderError):
+        line = text.count("\n", 0, err.position) + 1
+        char = chr(err.character) if isinstance(err.character, int) else str(err.character)
+        return YamlSyntaxError(line, f"character {describe(char)} is not allowed in YAML")
+    if isinstance(err, yaml.MarkedYAMLError):
         mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
         problem = err.problem or "invalid YAML"
         context = f" ({err.context})" if err.context else ""
         hint = ""
         if "flow mapping" in context or "mapping values are not allowed" in problem:
             # The commonest slip in bilingual files: an unquoted "?" or ":" inside {ko: ..., en: ...}.
             hint = ' — quote text that contains ":", "?", "#" or ",", e.g. {ko: "왜?", en: "Why?"}'
-        raise YamlSyntaxError(line, f"YAML syntax error: {problem}{context}{hint}") from None
+        return YamlSyntaxError(_line(mark), f"YAML syntax error: {problem}{context}{hint}")
+    first = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return YamlSyntaxError(1, f"YAML error: {first}")
+
+
+def load_yaml(text: str) -> tuple[object, SourceMap]:
+    """Parse ``text`` safely; return the data and its source map.
+
+    Raises YamlSyntaxError with the line of the fault. When ``smap.problems`` is not empty the
+    data is None: nothing is built from a tree with faults.
+    """
+    loader = _BoundedLoader(text)
+    smap = SourceMap()
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise YamlSyntaxError(1, "the file is empty")
+        smap.lines[()] = _line(root)
+        _walk(root, (), smap)
+        if smap.problems:
+            return None, smap
+        data = loader.construct_document(root)
     except yaml.YAMLError as err:
-        raise YamlSyntaxError(1, f"YAML error: {err}") from None
+        raise _syntax_error(err, text) from None
     finally:
         loader.dispose()
     return data, smap

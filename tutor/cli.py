@@ -303,37 +303,84 @@ def cmd_interview(args: argparse.Namespace) -> int:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
+    from tutor.atomicfile import ExportError  # noqa: PLC0415
+    from tutor.store import BadExport, StoreError  # noqa: PLC0415
+
+    lang = args.lang
+    try:
+        return _progress_action(args)
+    except BadExport as err:  # the file given is wrong, like a usage error
+        say_error(f"tutor: {args.file}: {err.text(lang)}")
+        return 2
+    except StoreError as err:
+        say_error(f"tutor: {err.text(lang)}")
+        return 1
+    except ExportError as err:
+        say_error(f"tutor: {err}")
+        return 1
+
+
+def _progress_action(args: argparse.Namespace) -> int:
     import json  # noqa: PLC0415
 
-    from tutor.store.db import BadExport, export_progress, import_progress, reset_progress  # noqa: PLC0415
+    from tutor.atomicfile import write_atomic  # noqa: PLC0415
+    from tutor.store.db import (  # noqa: PLC0415
+        SCHEMA_VERSION,
+        export_progress,
+        import_progress,
+        reset_progress,
+    )
+    from tutor.store.export_schema import MAX_EXPORT_BYTES, validate_export  # noqa: PLC0415
 
-    store = open_store(args)
-    ko = args.lang == "ko"
-    if args.progress_action == "export":
-        data = export_progress(store)
-        args.file.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        print(f"{args.file}: {len(data['attempts'])} " + ("개의 답, " if ko else "answers, ")
-              + f"{len(data['review_cards'])} " + ("개의 복습 카드" if ko else "review cards"))
-        return 0
+    ko, lang = args.lang == "ko", args.lang
     if args.progress_action == "import":
+        # Read and check the whole file before the progress file is even opened.
         try:
-            data = json.loads(args.file.read_text(encoding="utf-8"))
-            counts = import_progress(store, data)
+            with args.file.open("rb") as f:
+                raw = f.read(MAX_EXPORT_BYTES + 1)
         except FileNotFoundError:
-            print(f"tutor: {args.file}: no such file", file=sys.stderr)
+            say_error(f"tutor: {args.file}: " + tr("import_no_file", lang))
             return 2
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            print(f"tutor: {args.file}: not JSON ({err}); nothing was imported", file=sys.stderr)
+        except OSError as err:
+            say_error(f"tutor: {args.file}: " + tr("import_cannot_read", lang,
+                                                  reason=err.strerror))
             return 2
-        except BadExport as err:
-            print(f"tutor: {args.file}: {err}", file=sys.stderr)
+        if len(raw) > MAX_EXPORT_BYTES:
+            say_error(f"tutor: {args.file}: " + tr("import_too_big", lang,
+                                                  mib=MAX_EXPORT_BYTES >> 20))
             return 2
-        print((f"가져옴: 레슨 {counts.lessons}, 답 {counts.attempts}, 카드 {counts.cards}, "
-               f"복습 기록 {counts.reviews}") if ko else
-              (f"merged: {counts.lessons} lessons, {counts.attempts} answers, {counts.cards} "
-               f"cards, {counts.reviews} reviews"))
-        return 0
-    # reset
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except RecursionError:
+            say_error(f"tutor: {args.file}: " + tr("import_too_deep", lang))
+            return 2
+        except ValueError as err:  # JSON syntax, bad UTF-8, a number too long to read
+            say_error(f"tutor: {args.file}: " + tr("import_not_json", lang,
+                                                  reason=str(err).splitlines()[0]))
+            return 2
+        checked = validate_export(data, SCHEMA_VERSION)
+    store = open_store(args)
+    try:
+        if args.progress_action == "export":
+            data = export_progress(store)
+            write_atomic(args.file, json.dumps(data, ensure_ascii=False, indent=1))
+            print(f"{args.file}: {len(data['attempts'])} " + ("개의 답, " if ko else "answers, ")
+                  + f"{len(data['review_cards'])} " + ("개의 복습 카드" if ko else "review cards"))
+            return 0
+        if args.progress_action == "import":
+            counts = import_progress(store, checked)
+            print((f"가져옴: 레슨 {counts.lessons}, 답 {counts.attempts}, 카드 {counts.cards}, "
+                   f"복습 기록 {counts.reviews}") if ko else
+                  (f"merged: {counts.lessons} lessons, {counts.attempts} answers, {counts.cards} "
+                   f"cards, {counts.reviews} reviews"))
+            return 0
+        return _reset(args, store, reset_progress)
+    finally:
+        store.close()
+
+
+def _reset(args: argparse.Namespace, store, reset_progress) -> int:
+    ko = args.lang == "ko"
     lib = load(content_paths(args))
     if args.all:
         target, lesson_ids = ("모든 진도" if ko else "all progress"), None
@@ -360,10 +407,15 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 
 def cmd_export_anki(args: argparse.Namespace) -> int:
+    from tutor.atomicfile import ExportError  # noqa: PLC0415
     from tutor.practice.anki import export_anki  # noqa: PLC0415
 
     lib = load(content_paths(args))
-    count = export_anki(lib, args.file, args.lang)
+    try:
+        count = export_anki(lib, args.file, args.lang)
+    except ExportError as err:
+        say_error(f"tutor: {err}")
+        return 1
     print(f"{args.file}: {count} " + ("개의 카드" if args.lang == "ko" else "cards"))
     return 0
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import genanki
 
+from tutor.atomicfile import replacing
 from tutor.content import (
     GeneratedQuestion,
     Library,
@@ -68,10 +69,12 @@ def question_note(question, lang: str) -> genanki.Note:
 
 
 def export_anki(library: Library, path: Path, lang: str) -> int:
-    """Write every bank question as an Anki note; returns how many."""
+    """Write every bank question as an Anki note; returns how many. The deck replaces ``path``
+    only once complete (an earlier deck there survives a failure); ExportError says why."""
     deck = genanki.Deck(_stable_id(f"why-tutor-deck-{lang}"),
                         "Why Tutor (한국어)" if lang == "ko" else "Why Tutor")
     for question in library.questions.values():
         deck.add_note(question_note(question, lang))
-    genanki.Package(deck).write_to_file(str(path))
+    with replacing(path) as tmp:
+        genanki.Package(deck).write_to_file(str(tmp))
     return len(deck.notes)

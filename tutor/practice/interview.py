@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from tutor.atomicfile import ExportError, write_atomic
 from tutor.content import Library, render_inline_math
 from tutor.i18n import tr
 
@@ -138,14 +139,18 @@ class InterviewReport:
         return "\n".join(lines)
 
     def write(self, folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
+        """The report as a new Markdown file in ``folder``, written whole or not at all;
+        ExportError (one line) when the folder cannot be made or written."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ExportError(f"{folder}: cannot create the folder ({err.strerror})") from None
         path = folder / f"interview-{self.started:%Y%m%d-%H%M%S}.md"
         n = 1
         while path.exists():
             path = folder / f"interview-{self.started:%Y%m%d-%H%M%S}-{n}.md"
             n += 1
-        path.write_text(self.markdown(), encoding="utf-8")
-        return path
+        return write_atomic(path, self.markdown())
 
 
 def _quote(text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from scipy import stats
 from tutor.content import GeneratedQuestion, McqQuestion, NumericQuestion, render_inline_math
 from tutor.content.generators import GENERATORS, check_generator, generate
 from tutor.nn.optim import SGD, Adam
+from tutor.practice.grading import grade
 
 SEEDS = range(300)
 NUM = r"-?\d+(?:\.\d+)?"
@@ -233,6 +235,36 @@ def decimals(tolerance: float) -> int:
     return 0 if tolerance == 0 else round(-math.log10(tolerance))
 
 
+def exact(x: float) -> Decimal:
+    """A float as the shortest decimal that is it (what a learner would write)."""
+    return Decimal(repr(float(x)))
+
+
+def half_up(x: float, digits: int) -> str:
+    """``x`` rounded the way 반올림 / "round to k decimals" is taught: halves away from zero."""
+    return f"{exact(x).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP):f}"
+
+
+def is_exact_half(x: float, digits: int) -> bool:
+    return abs(exact(x).scaleb(digits) % 1) == Decimal("0.5")
+
+
+def check_fair_grading(q: NumericQuestion, expected: float, digits: int) -> None:
+    """The key ± one unit in the last asked digit is right, ± two units wrong, and both roundings
+    of the exact value (an exact half included) are right; integer answers must be exact."""
+    unit = Decimal(1).scaleb(-digits)
+    key = exact(q.answer).quantize(unit)
+    ok = [key, exact(expected).quantize(unit, ROUND_FLOOR),
+          exact(expected).quantize(unit, ROUND_CEILING)]
+    near, far = [key - unit, key + unit], [key - 2 * unit, key + 2 * unit]
+    (ok if digits else far).extend(near)
+    for value in ok:
+        assert grade(q, f"{value:f}").correct is True, (q.q.en, expected, value)
+    for value in far:
+        assert grade(q, f"{value:f}").correct is False, (q.q.en, expected, value)
+    assert grade(q, repr(float(expected))).correct is True, (q.answer, expected)
+
+
 def all_texts(q) -> list[str]:
     out = [q.q.ko, q.q.en, q.explanation.ko, q.explanation.en]
     if isinstance(q, McqQuestion):
@@ -272,8 +304,8 @@ def test_answer_matches_independent_computation(name, params):
             d = decimals(q.tolerance)
             # The answer is the exact value rounded as the question asks ...
             assert abs(q.answer - expected) <= 0.5 * 10 ** -d + 1e-9, (seed, q.q.en, expected)
-            # ... and a learner who gives the exact value is marked right.
-            assert q.is_correct(expected), (seed, q.answer, expected)
+            # ... and graded fairly: the exact value, either rounding, the key ± one unit.
+            check_fair_grading(q, expected, d)
             if d:
                 assert f"Round to {d} decimals." in q.q.en
                 assert f"소수 {ORDINAL_KO[d]} 자리까지" in q.q.ko
@@ -364,8 +396,8 @@ def test_confusion_matrix_reading_it_the_wrong_way_gives_the_other_metric():
                       cells[("positive", "negative")])
         assert fp != fn
         recall = tp / (tp + fn)
-        assert f"{recall:.3f}" in q.explanation.en          # the explanation names the trap value
-        assert not q.is_correct(recall)                     # ... and answering it is wrong
+        assert half_up(recall, 3) in q.explanation.en       # the explanation names the trap value
+        assert grade(q, half_up(recall, 3)).correct is False   # ... and answering it is wrong
 
 
 def test_confusion_matrix_mcq_offers_the_swapped_metric_as_a_distractor():
@@ -373,7 +405,7 @@ def test_confusion_matrix_mcq_offers_the_swapped_metric_as_a_distractor():
         q = generate(gq("confusion_matrix", {"form": "mcq", "ask": "recall"}), seed)
         cells = confusion_cells(q.q.en)
         tp, fp = cells[("positive", "positive")], cells[("negative", "positive")]
-        assert f"{tp / (tp + fp):.3f}" in [c.en for c in q.choices]
+        assert half_up(tp / (tp + fp), 3) in [c.en for c in q.choices]
 
 
 def test_softmax_overflow_logits_really_overflow_without_the_trick():
@@ -467,3 +499,21 @@ def test_generate_refuses_what_check_generator_rejects():
         generate(gq("softmax", {"temperature": 2}), 0)
     with pytest.raises(ValueError, match="unknown generator"):
         generate(gq("nope"), 0)
+
+
+def test_exact_halves_occur_are_keyed_half_up_and_both_roundings_are_right():
+    """41/80 = 0.5125 asked to 3 decimals: the key is 0.513 (반올림), and 0.512 is right too."""
+    halves = 0
+    for seed in SEEDS:
+        for ask in ("precision", "recall"):
+            q = generate(gq("confusion_matrix", {"ask": ask}), seed)
+            value = ind_confusion_matrix(q)
+            if not is_exact_half(value, 3):
+                continue
+            halves += 1
+            assert f"{q.answer:.3f}" == half_up(value, 3), (value, q.answer)
+            assert half_up(value, 3) in q.explanation.en and half_up(value, 3) in q.explanation.ko
+            down = exact(value).quantize(Decimal("0.001"), ROUND_FLOOR)
+            assert grade(q, half_up(value, 3)).correct is True
+            assert grade(q, f"{down:f}").correct is True, (value, down)
+    assert halves >= 5, halves

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import random
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -145,8 +146,12 @@ _ORDINAL_KO = {0: "", 1: "첫째", 2: "둘째", 3: "셋째", 4: "넷째", 5: "�
 
 
 def fixed(x: float, digits: int) -> str:
-    """``x`` with ``digits`` decimals, never ``-0.000``."""
-    text = f"{x:.{digits}f}"
+    """``x`` rounded half up (반올림, as the questions ask) to ``digits`` decimals, never ``-0.000``.
+
+    Rounds the shortest decimal that is ``x`` (its ``repr``), so 41/80 = 0.5125 gives 0.513, where
+    binary formatting gives 0.512; the grader accepts either rounding of such a half.
+    """
+    text = f"{Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP):f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
@@ -173,12 +178,13 @@ def numeric(q: tuple[str, str], ex: tuple[str, str], value: float, digits: int,
             unit: str | None = None) -> Numeric:
     """A numeric question whose answer is ``value`` rounded as the text asks.
 
-    The tolerance accepts one unit in the last asked digit, so a learner who rounded an
-    intermediate value is not marked wrong; integer answers must be exact.
+    The tolerance is one unit in the last asked digit (``tutor.practice.grading`` compares in
+    decimal), so a learner who rounded an intermediate value, or rounded an exact half the other
+    way, is not marked wrong; integer answers must be exact.
     """
     ko_r, en_r = rounding(digits)
-    answer = float(fixed(value, digits)) if digits else float(round(value))
-    tolerance = 10.0 ** -digits if digits else 0.0
+    answer = float(fixed(value, digits))
+    tolerance = float(Decimal(1).scaleb(-digits)) if digits else 0.0
     return Numeric((f"{q[0]} {ko_r}", f"{q[1]} {en_r}"), ex, answer, tolerance, unit)
 
 

@@ -127,6 +127,8 @@ class PlainSession:
             self.say(tr("correct", self.lang))
         else:
             self.say(tr("wrong", self.lang, answer=answer_text(q, self.lang, order)))
+        if graded.note:
+            self.say(graded.note_text(self.lang))
         self.say(f"{tr('explanation', self.lang)}: {self.text(q.explanation)}")
         return Outcome(item, correct=graded.correct, answer=graded.given,
                        seconds=round(self.clock() - started, 1))

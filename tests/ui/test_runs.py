@@ -22,6 +22,7 @@ from textual.widgets import Input, Select
 from tutor.ui import runner
 from tutor.ui.widgets.heatmap import Heatmap, Mark
 from tutor.ui.widgets.plots import LogFormatter, bars_text, nice_ticks, short_number
+from tutor.ui.widgets import runpanel
 from tutor.ui.widgets.runpanel import RunPanel
 
 UI = Path(__file__).resolve().parents[2] / "tutor" / "ui"
@@ -31,11 +32,30 @@ REAL = [sys.executable, "-m", "tutor", "run"]
 
 @pytest.fixture
 def fake(monkeypatch):
+    """The stand-in child, drawn at once: these tests are about drawing, not pacing. The fake
+    takes parameters of its own (``delay``), so the panel does not check them against the real
+    registry (the panel of an experiment it does not know)."""
     monkeypatch.setattr(runner, "COMMAND_PREFIX", list(FAKE))
+    monkeypatch.setattr(runner, "PACE_SECONDS", 0.0)
+    monkeypatch.setattr(runpanel, "registry", dict)
+
+
+@pytest.fixture
+def fake_registered(monkeypatch):
+    """The stand-in child behind a panel that knows the real registry (its fields, its checks)."""
+    monkeypatch.setattr(runner, "COMMAND_PREFIX", list(FAKE))
+    monkeypatch.setattr(runner, "PACE_SECONDS", 0.0)
 
 
 @pytest.fixture
 def real(monkeypatch):
+    monkeypatch.setattr(runner, "COMMAND_PREFIX", list(REAL))
+    monkeypatch.setattr(runner, "PACE_SECONDS", 0.0)
+
+
+@pytest.fixture
+def paced(monkeypatch):
+    """The real child, paced as in a lesson (the default 5 s at 1×)."""
     monkeypatch.setattr(runner, "COMMAND_PREFIX", list(REAL))
 
 
@@ -73,9 +93,16 @@ async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
         await pilot.pause(0.05)
 
 
-def gone(pid: int, proc) -> bool:
-    """Exited and reaped: no zombie either (a zombie keeps its /proc entry)."""
-    return proc.poll() is not None and not os.path.exists(f"/proc/{pid}")
+def gone(pid: int, proc, within: float = 2.0) -> bool:
+    """Exited and reaped within ``within`` seconds: no zombie either (a zombie keeps its /proc
+    entry). Stopping no longer blocks the UI: a thread reaps the child, so allow it a moment."""
+    deadline = time.monotonic() + within
+    while True:
+        if proc.poll() is not None and not os.path.exists(f"/proc/{pid}"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
 
 
 # -- the run panel ---------------------------------------------------------------------------
@@ -219,7 +246,7 @@ async def test_trajectories_on_a_surface(fake):
 
 # -- the playground --------------------------------------------------------------------------
 
-async def test_playground_starts_and_restarts_on_a_setting_change(fake):
+async def test_playground_starts_and_restarts_on_a_setting_change(fake_registered):
     app = PlaygroundApp()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen

@@ -11,16 +11,21 @@ from tutor.i18n import translate
 RUN_STRINGS: dict[str, dict[str, str]] = {
     "run_label": {"ko": "실험 (experiment): {title}", "en": "Experiment: {title}"},
     "run_ask": {"ko": "실행 전에 예측해 보세요: {ask}", "en": "Predict before you run: {ask}"},
-    "hint_idle": {"ko": "[r] 시작 · [e] 설정 바꾸기 (Tab 이동, Enter 적용, Esc 나가기) · [l] 로그 스케일 (log scale)",
-                  "en": "[r] start · [e] edit settings (Tab moves, Enter applies, Esc leaves) · [l] log scale"},
+    "hint_idle": {"ko": "[r] 시작 · [e] 설정 바꾸기 (Tab 이동·적용, Esc 나가기) · [l] 로그 스케일 (log scale)",
+                  "en": "[r] start · [e] edit settings (Tab moves and applies, Esc leaves) · [l] log scale"},
     "hint_running": {"ko": "[x] 멈추기 · [r] 다시 시작 · [e] 설정 · [l] 로그 스케일 (log scale)",
                      "en": "[x] stop · [r] restart · [e] settings · [l] log scale"},
     "hint_done": {"ko": "[r] 다시 실행 · [e] 설정 바꾸기 · [l] 로그 스케일 (log scale)",
                   "en": "[r] run again · [e] change settings · [l] log scale"},
     "hint_playground": {"ko": "[r] 다시 시작 · [x] 멈추기 · [e] 설정 · [l] 로그 스케일 (log) · [Esc] 뒤로",
                         "en": "[r] restart · [x] stop · [e] settings · [l] log scale · [Esc] back"},
-    "playground_note": {"ko": "설정을 바꾸면 처음부터 다시 학습합니다. Enter로 적용.",
-                        "en": "Changing a setting restarts training. Enter applies."},
+    "playground_note": {"ko": "설정을 바꾸면 처음부터 다시 학습합니다. Enter나 Tab으로 적용.",
+                        "en": "Changing a setting restarts training. Enter or Tab applies."},
+    "hint_speed": {"ko": "[-/+] 속도 {speed}", "en": "[-/+] speed {speed}"},
+    "speed": {"ko": "속도 {speed}", "en": "speed {speed}"},
+    "speed_instant": {"ko": "즉시(instant)", "en": "instant"},
+    "not_started": {"ko": "시작하지 않았습니다: 표시된 설정을 고쳐 주세요.",
+                    "en": "Not started: fix the marked setting first."},
     "state_idle": {"ko": "준비됨 — [r]을 눌러 학습을 시작하세요", "en": "Ready — press [r] to start training"},
     "state_starting": {"ko": "시작하는 중…", "en": "starting…"},
     "state_running": {"ko": "학습 중", "en": "training"},
@@ -74,30 +79,43 @@ RUN_STRINGS: dict[str, dict[str, str]] = {
     "playground_missing": {"ko": "플레이그라운드 실험이 아직 없습니다.", "en": "The playground experiment is not available yet."},
 }
 
-#: Parameter labels: the common names (run-contract.md) in the learner's language.
+#: A label for every parameter of every registered experiment (tests/ui/test_runs.py checks the
+#: registry against it both ways); the short help is the registry's own ``Param.help``, shown as
+#: the field's tooltip.
 PARAM_LABELS: dict[str, dict[str, str]] = {
-    "lr": {"ko": "학습률 (lr)", "en": "learning rate"},
-    "steps": {"ko": "단계 수 (steps)", "en": "steps"},
-    "epochs": {"ko": "에폭 (epochs)", "en": "epochs"},
-    "batch_size": {"ko": "배치 크기 (batch)", "en": "batch size"},
-    "hidden": {"ko": "은닉층 (hidden)", "en": "hidden layers"},
-    "activation": {"ko": "활성화 (activation)", "en": "activation"},
-    "optimizer": {"ko": "옵티마이저 (optimizer)", "en": "optimizer"},
-    "init": {"ko": "초기화 (init)", "en": "init"},
-    "seed": {"ko": "시드 (seed)", "en": "seed"},
-    "noise": {"ko": "잡음 (noise)", "en": "noise"},
-    "dataset": {"ko": "데이터 (dataset)", "en": "data set"},
-    "test_ratio": {"ko": "테스트 비율 (test)", "en": "test ratio"},
-    "features": {"ko": "입력 특성 (features)", "en": "features"},
-    "regularization": {"ko": "정규화 (regular.)", "en": "regularization"},
-    "reg_rate": {"ko": "정규화 강도 (rate)", "en": "reg. rate"},
-    "momentum": {"ko": "모멘텀 (momentum)", "en": "momentum"},
-    "depth": {"ko": "깊이 (depth)", "en": "depth"},
-    "width": {"ko": "너비 (width)", "en": "width"},
-    "dropout": {"ko": "드롭아웃 (dropout)", "en": "dropout"},
-    "weight_decay": {"ko": "L2 감쇠 (weight decay)", "en": "weight decay"},
-    "loss": {"ko": "손실 함수 (loss)", "en": "loss"},
-    "gate": {"ko": "게이트 (gate)", "en": "gate"},
+    "seed": {"ko": "시드(seed)", "en": "seed"},
+    "lr": {"ko": "학습률(lr)", "en": "learning rate"},
+    "lr_small": {"ko": "작은 학습률(lr_small)", "en": "small lr"},
+    "lr_large": {"ko": "큰 학습률(lr_large)", "en": "large lr"},
+    "steps": {"ko": "걸음 수(steps)", "en": "steps"},
+    "epochs": {"ko": "에폭(epochs)", "en": "epochs"},
+    "batch_size": {"ko": "배치 크기(batch)", "en": "batch size"},
+    "n": {"ko": "데이터 수(n)", "en": "data points"},
+    "noise": {"ko": "잡음(noise)", "en": "noise"},
+    "gate": {"ko": "게이트(gate)", "en": "gate"},
+    "layers": {"ko": "층 수(layers)", "en": "layers"},
+    "hidden": {"ko": "은닉층(hidden)", "en": "hidden"},
+    "width": {"ko": "너비(width)", "en": "width"},
+    "widths": {"ko": "너비들(widths)", "en": "widths"},
+    "activation": {"ko": "활성화(activation)", "en": "activation"},
+    "optimizer": {"ko": "옵티마이저(optimizer)", "en": "optimizer"},
+    "momentum": {"ko": "모멘텀(momentum)", "en": "momentum"},
+    "init": {"ko": "초기화(init)", "en": "init"},
+    "eps": {"ko": "차분 간격(ε)", "en": "ε (eps)"},
+    "bug": {"ko": "심은 버그(bug)", "en": "planted bug"},
+    "function": {"ko": "목표 함수(function)", "en": "target function"},
+    "dropout": {"ko": "드롭아웃(dropout)", "en": "dropout"},
+    "l2": {"ko": "L2 강도(l2)", "en": "L2 strength"},
+    "patience": {"ko": "인내(patience)", "en": "patience"},
+    "start": {"ko": "시작 가중치(start)", "en": "start weights"},
+    "dataset": {"ko": "데이터(dataset)", "en": "data set"},
+    "test_ratio": {"ko": "테스트 비율(test)", "en": "test ratio"},
+    "features": {"ko": "입력 특성(features)", "en": "features"},
+    "regularization": {"ko": "규제(regular.)", "en": "regularization"},
+    "reg_rate": {"ko": "규제 강도(rate)", "en": "reg. rate"},
+    "resolution": {"ko": "해상도(resolution)", "en": "resolution"},
+    "surface_lr": {"ko": "곡면 학습률(surface_lr)", "en": "surface lr"},
+    "surface_steps": {"ko": "곡면 걸음 수(surface_steps)", "en": "surface steps"},
 }
 
 
@@ -109,6 +127,15 @@ def rtr(key: str, lang: str, **values: object) -> str:
 def param_label(name: str, lang: str) -> str:
     entry = PARAM_LABELS.get(name)
     return entry.get(lang, entry["en"]) if entry else name
+
+
+def variant_label(name: str, lang: str) -> str:
+    """A variant's name in ``lang`` (the experiments' own labels; the name itself without them)."""
+    try:
+        from tutor.experiments import variant_label as label  # noqa: PLC0415
+    except ImportError:
+        return name
+    return label(name, lang)
 
 
 def bilingual(value, lang: str) -> str:

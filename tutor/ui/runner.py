@@ -6,6 +6,10 @@
     events = run.drain()     # everything that arrived since the last call (maybe nothing)
     ...
     run.stop()               # SIGTERM, SIGKILL after 0.5 s, reaped: no process left behind
+    run.stop_soon()          # the same without waiting (the UI thread): a daemon thread reaps
+
+    pacer = Pacer()          # the panel's: events handed on at a watchable pace
+    pacer.feed(run.drain()); shown = pacer.take(dt)
 
 Why a child process: training is numpy work that holds the GIL for long stretches; in a thread it
 would make the interface stutter. A child (`tutor run NAME --json`, see run-contract.md) trains on
@@ -15,12 +19,20 @@ Why polling: a reader thread parses lines into a list under a lock and never tou
 widget drains that list from a UI timer (every 100 ms), so the UI does one update per tick however
 fast the run steps — never one UI call per training step, never more than 10 redraws a second,
 and the reader thread never blocks on the UI (``call_from_thread`` would).
+
+Why pacing lives here, on the reading side, not in the child: a lesson's run of 500 steps takes
+0.3–0.8 s, too fast to watch. The child still runs at full speed (``tutor run --json`` is what
+the golden files pin, and a paced child could not be told a new speed without a channel back);
+the :class:`Pacer` holds what arrived and hands it on at so many steps a second. A new speed,
+"instant" included, takes effect at the next tick; stopping drops what was not shown yet, so the
+panel's "stopped at step N" is the step the learner saw.
 """
 
 from __future__ import annotations
 
 import atexit
 import json
+import math
 import os
 import signal
 import subprocess
@@ -190,6 +202,16 @@ class RunProcess:
                 pass
         _LIVE.discard(self)
 
+    def stop_soon(self) -> None:
+        """:meth:`stop` without waiting: SIGTERM now, the grace period, SIGKILL and reaping on a
+        daemon thread, so the UI's event loop never blocks on the child."""
+        if self.proc is None:
+            return
+        self.stopping = True
+        if self.proc.poll() is None:
+            self._signal(signal.SIGTERM)
+        threading.Thread(target=self.stop, name="run-reaper", daemon=True).start()
+
     def _signal(self, sig: int) -> None:
         assert self.proc is not None
         try:
@@ -200,6 +222,88 @@ class RunProcess:
                 self.proc.send_signal(sig)
             except ProcessLookupError:
                 pass
+
+
+#: Speeds, as multiples of the lesson pace; ``math.inf`` draws everything as soon as it arrives.
+SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, math.inf)
+NORMAL_SPEED = SPEEDS.index(1.0)
+#: At 1× a run is drawn over about this many seconds, whatever its number of steps (3–8 s is
+#: long enough to watch a curve fall and short enough not to wait).
+PACE_SECONDS = 5.0
+#: Events placed in training time by their ``step`` (others go with their neighbours).
+_STEPPED = ("step", "boundary", "fit", "trajectory", "end")
+
+
+class Pacer:
+    """Holds a run's events and hands them on at ``total_steps / seconds × speed`` steps a second.
+
+    The total comes from the ``start`` events (the largest over the variants). A run without one
+    (e.g. a gradient check) is handed on at once; so is everything at the speed "instant". The
+    pace never runs ahead of the child: when the held events run out, the pace waits for more.
+    """
+
+    def __init__(self, seconds: float = PACE_SECONDS, speed: int = NORMAL_SPEED) -> None:
+        self.seconds = seconds
+        self.speed = speed
+        self.events: deque = deque()
+        self.total = 0
+        self.shown = 0.0  # events up to this step have been handed on
+
+    @property
+    def factor(self) -> float:
+        return SPEEDS[self.speed]
+
+    @property
+    def instant(self) -> bool:
+        return math.isinf(self.factor) or self.seconds <= 0
+
+    def set_speed(self, index: int) -> bool:
+        """Change the speed (clamped to SPEEDS); True when it changed."""
+        index = max(0, min(len(SPEEDS) - 1, index))
+        changed = index != self.speed
+        self.speed = index
+        return changed
+
+    def feed(self, events: list) -> None:
+        for ev in events:
+            if ev.get("event") == "start":
+                total = ev.get("total_steps")
+                if isinstance(total, (int, float)) and total > self.total:
+                    self.total = int(total)
+        self.events.extend(events)
+
+    def take(self, dt: float) -> list:
+        """What is due after ``dt`` more seconds, in order."""
+        if not self.events:
+            return []
+        if self.instant or self.total <= 0:
+            out = list(self.events)
+            self.events.clear()
+            return out
+        self.shown += self.total / self.seconds * self.factor * dt
+        out = []
+        events = self.events
+        last = None
+        while events:
+            ev = events[0]
+            step = ev.get("step") if ev.get("event") in _STEPPED else None
+            if isinstance(step, (int, float)):
+                if step > self.shown:
+                    break
+                last = step
+            out.append(events.popleft())
+        if not events and last is not None:
+            self.shown = min(self.shown, float(last))   # wait for the child, then go on from here
+        return out
+
+    def clear(self) -> None:
+        self.events.clear()
+        self.total = 0
+        self.shown = 0.0
+
+    @property
+    def pending(self) -> int:
+        return len(self.events)
 
 
 def stop_all() -> None:

@@ -7,7 +7,17 @@ changed — at most 10 redraws a second however fast the run steps, and a key pr
 training.
 
 Keys (while the panel has focus): ``r`` start / restart, ``x`` stop, ``l`` log scale on / off,
-``e`` edit the settings (Tab moves between fields, Enter applies, Esc returns to the panel).
+``e`` edit the settings (Tab moves between fields, Enter applies, Esc returns to the panel),
+``-`` / ``+`` (or ``[`` / ``]``) slower / faster, up to "instant".
+
+A typed setting counts when the field loses focus (Tab, Esc, a click elsewhere), on Enter and on
+``r``: ``r`` first reads every field, and a value the registry refuses is shown under the form in
+the learner's language, its field marked, and the run does not start. Values go through the
+registry's one coercion (``coerce_params``), the one that validated the lesson, so a lesson's
+``gate: XOR`` is the Select's ``xor`` and the run's.
+
+Pacing: the child runs at full speed; a :class:`~tutor.ui.runner.Pacer` hands its events to the
+panel so that a run is drawn over about five seconds at 1× (see runner.py for why there).
 Space is left to the lesson: the learner can move on at any time, the run keeps going until the
 panel leaves the screen.
 
@@ -36,7 +46,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from .. import runner as runner_mod
-from ..run_strings import bilingual, param_label, rtr
+from ..run_strings import bilingual, param_label, rtr, variant_label
 from .heatmap import POINT0, POINT1, Heatmap, Mark, diverging_cmap, sequential_cmap
 from .plots import CurvePlot, Series, bars_text, color_for, short_number
 from .steps import StepWidget
@@ -85,11 +95,13 @@ class RunPanel(StepWidget):
         Binding("x", "stop", "Stop", show=False),
         Binding("l", "toggle_log", "Log scale", show=False),
         Binding("e", "edit", "Settings", show=False),
+        Binding("minus,left_square_bracket", "speed(-1)", "Slower", show=False),
+        Binding("plus,equals_sign,right_square_bracket", "speed(1)", "Faster", show=False),
     ]
 
     def __init__(self, experiment: str, params: dict | None = None, ask=None, lang: str = "en", *,
                  seed: int = 0, auto_restart: bool = False, autostart: bool = False,
-                 review: bool = False, **kwargs):
+                 review: bool = False, speed: int | None = None, **kwargs):
         super().__init__(lang, review=review, **kwargs)
         self.done = True   # the learner may move on at any time
         self.experiment = experiment
@@ -99,7 +111,12 @@ class RunPanel(StepWidget):
         self.auto_restart = auto_restart
         self.autostart = autostart
         self.spec = registry().get(experiment)
+        #: the message of each field whose text the registry refuses, in the learner's language
+        self.field_errors: dict[str, str] = {}
         self.values: dict[str, Any] = self._initial_values()
+        self.pacer = runner_mod.Pacer(runner_mod.PACE_SECONDS,
+                                      runner_mod.NORMAL_SPEED if speed is None else speed)
+        self._last_take = 0.0
         self.run: runner_mod.RunProcess | None = None
         self.state = "idle"
         self.log_y: bool | None = None   # None: as the experiment's begin event says
@@ -129,10 +146,17 @@ class RunPanel(StepWidget):
 
     def _initial_values(self) -> dict:
         values: dict = {}
-        if self.spec is not None:
-            for name, p in self.spec.params.items():
-                values[name] = p.default
-        values.update(self.lesson_params)
+        if self.spec is None:   # an experiment the registry does not know: nothing to check
+            return dict(self.lesson_params)
+        for name, p in self.spec.params.items():
+            values[name] = p.default
+        for name, raw in self.lesson_params.items():
+            try:
+                values[name] = self._coerce(name, raw)   # "XOR" → "xor", as validation read it
+            except ValueError as exc:
+                values[name] = raw
+                self.field_errors[name] = self._error_text(exc)
+        self.lesson_params = {k: values[k] for k in self.lesson_params}
         return values
 
     def _param_specs(self) -> list[tuple[str, Any]]:
@@ -149,14 +173,12 @@ class RunPanel(StepWidget):
                 out[name] = value
         return out
 
-    def _coerce(self, name: str, text: str) -> Any:
-        """The typed value of a field; raises ValueError(one line)."""
+    def _coerce(self, name: str, raw: Any) -> Any:
+        """The typed value of a field (text or a typed value); raises ValueError(one line)."""
         if self.spec is not None:
-            try:
-                from tutor.experiments import parse_sets  # noqa: PLC0415
-                return parse_sets(self.experiment, [f"{name}={text}"])[name]
-            except ImportError:
-                pass
+            from tutor.experiments import coerce_params  # noqa: PLC0415
+            return coerce_params(self.experiment, {name: raw})[name]
+        text = str(raw)
         old = self.values.get(name)
         if isinstance(old, bool):
             return text.strip().lower() in ("1", "true", "yes", "on")
@@ -183,8 +205,10 @@ class RunPanel(StepWidget):
                              classes="run-settings-title")
                 with Grid(classes="run-form"):
                     for name, p in self._param_specs():
-                        yield Label(param_label(name, self.lang), classes="run-field-label")
+                        yield Label(param_label(name, self.lang), name=name,
+                                    classes="run-field-label")
                         yield self._field(name, p)
+                yield Static("", classes="run-field-errors hidden")
                 yield Static(RichText(rtr("playground_note", self.lang)), classes="run-note")
             with Vertical(classes="run-right"):
                 yield Static("", classes="run-status")
@@ -205,8 +229,10 @@ class RunPanel(StepWidget):
         if p is not None and p.kind in ("choice", "bool"):
             choices = list(p.choices) if p.kind == "choice" else [True, False]
             options = [(runner_mod.format_value(c), c) for c in choices]
-            widget = Select(options, value=value if value in choices else choices[0],
-                            allow_blank=False, compact=True, name=name, classes="run-field")
+            # the coerced value is one of the choices; a value that is not stays visible as wrong
+            widget = Select(options, value=value if value in choices else Select.BLANK,
+                            allow_blank=value not in choices, compact=True, name=name,
+                            classes="run-field")
         else:
             widget = Input(runner_mod.format_value(value) if value is not None else "",
                            compact=True, name=name, classes="run-field",
@@ -217,6 +243,7 @@ class RunPanel(StepWidget):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(TICK, self._tick, pause=True)
+        self._show_field_errors()
         self._show_status()
         self._show_hint()
         if not self.review:
@@ -235,6 +262,7 @@ class RunPanel(StepWidget):
 
     def on_unmount(self) -> None:
         self.stop_run()
+        self.pacer.clear()
 
     # advance / press_number / skip / type_answer: StepWidget's defaults (the panel never holds
     # the lesson up; its own keys are r, x, l and e).
@@ -247,7 +275,7 @@ class RunPanel(StepWidget):
     def action_stop(self) -> None:
         if self.run is not None and self.state in ("starting", "running"):
             self.stop_run()
-            self._collect()
+            self.pacer.clear()   # what was not drawn yet is dropped: the curve stops where it is
             if self.state in ("starting", "running"):
                 self.state = "stopped"
                 step = max((v.last.get("step", 0) for v in self.variants.values()), default=0)
@@ -260,6 +288,17 @@ class RunPanel(StepWidget):
         self._redraw()
         self.hint_flash(rtr("log_on" if self.log_y else "log_off", self.lang))
 
+    def action_speed(self, delta: int) -> None:
+        self.pacer.set_speed(self.pacer.speed + delta)
+        self._show_status()
+        self._show_hint()
+
+    @property
+    def speed_label(self) -> str:
+        if self.pacer.instant:
+            return rtr("speed_instant", self.lang)
+        return f"{self.pacer.factor:g}×"
+
     def action_edit(self) -> None:
         fields = list(self.query(".run-field"))
         if fields:
@@ -271,9 +310,16 @@ class RunPanel(StepWidget):
 
     # -- running ---------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start (or restart) the run with the current settings."""
+    def start(self) -> bool:
+        """Start (or restart) the run with the current settings (every field read first); False
+        when a field holds a value the registry refuses (shown next to the form, nothing runs)."""
+        if not self._commit_fields():
+            self.message = RichText(rtr("not_started", self.lang), style="bold red")
+            self._show_status()
+            return False
         self.stop_run()
+        self.pacer.clear()
+        self._last_take = time.monotonic()
         self._reset()
         params = self.run_params()
         seed = None if "seed" in params else self.seed
@@ -288,17 +334,19 @@ class RunPanel(StepWidget):
             self.message = RichText(rtr("failed", self.lang, code="-", err=str(exc)), style="red")
             self.run = None
             self._redraw(force=True)
-            return
+            return True
         if self._timer is not None:
             self._timer.resume()
         self._redraw(force=True)
+        return True
 
     def stop_run(self) -> None:
-        """Stop the child (if any) and reap it; the panel keeps what it has drawn."""
+        """Stop the child (if any); a thread reaps it, the event loop never waits. The panel
+        keeps what it has drawn."""
         if self._timer is not None:
             self._timer.pause()
         if self.run is not None:
-            self.run.stop()
+            self.run.stop_soon()
 
     def _reset(self) -> None:
         self.variants = {}
@@ -310,17 +358,22 @@ class RunPanel(StepWidget):
 
     def _tick(self) -> None:
         self.ticks += 1
-        self._collect()
+        now = time.monotonic()
+        dt, self._last_take = now - self._last_take, now
+        self._collect(dt)
         run = self.run
         if run is not None and self.state in ("starting", "running") and run.finished:
-            self._collect()
-            self._finalize()
+            self._collect(0.0)
+            if not self.pacer.pending:
+                self._finalize()
         self._redraw()
 
-    def _collect(self) -> None:
+    def _collect(self, dt: float) -> None:
+        """Hand the pacer what arrived, and draw what is due after ``dt`` more seconds."""
         if self.run is None:
             return
-        evs = self.run.drain()
+        self.pacer.feed(self.run.drain())
+        evs = self.pacer.take(dt)
         if not evs:
             return
         consume = self._consume
@@ -330,7 +383,7 @@ class RunPanel(StepWidget):
 
     def _finalize(self) -> None:
         assert self.run is not None
-        self.run.stop()  # reap
+        self.run.stop_soon()  # it has exited: the thread only reaps
         if self._timer is not None:
             self._timer.pause()
         self.run_seconds = time.monotonic() - self.run_started
@@ -491,7 +544,7 @@ class RunPanel(StepWidget):
         train = rtr("train", self.lang) if any_val else ""
         val = rtr(self.val_name, self.lang)
         for v in self.variants.values():
-            name = v.name if multi else ""
+            name = variant_label(v.name, self.lang) if multi else ""
             series.append(Series(f"{name} {train}".strip(), v.steps, v.loss, color_for(v.index)))
             if v.val_loss:
                 series.append(Series(f"{name} {val}".strip(), v.val_steps, v.val_loss,
@@ -548,7 +601,7 @@ class RunPanel(StepWidget):
             series = [Series(rtr("target", self.lang), list(first.get("x") or []),
                              list(first.get("y_true") or []), "#9e9e9e", scatter=True)]
             for v in fits:
-                series.append(Series(v.name if len(self.variants) > 1 else "",
+                series.append(Series(variant_label(v.name, self.lang) if len(self.variants) > 1 else "",
                                      list(v.fit.get("x") or []), list(v.fit.get("y_pred") or []),
                                      color_for(v.index)))
             fit.show(series, log_y=False, legend=len(fits) > 1)
@@ -566,7 +619,7 @@ class RunPanel(StepWidget):
         for v in variants:
             text.append("  ● " if not self.app.has_class("ascii") else "  * ",
                         style=color_for(v.index))
-            text.append(v.name)
+            text.append(variant_label(v.name, self.lang))
         return text
 
     def _draw_surface(self, heat: Heatmap, trajectories: list[VariantState]) -> None:
@@ -637,12 +690,16 @@ class RunPanel(StepWidget):
         if self.state in ("starting", "running"):
             text.append(" · " + rtr("m_time", self.lang, s=time.monotonic() - self.run_started),
                         style="dim")
+        if self.state in ("starting", "running"):
+            text.append(" · " + rtr("speed", self.lang, speed=self.speed_label), style="dim")
         multi = len(self.variants) > 1
+        width = max((len(variant_label(v.name, self.lang)) for v in self.variants.values()),
+                    default=0) + 1
         for v in self.variants.values():
             text.append("\n" if multi else " · ")
             if multi:
                 text.append("● " if not self._ascii() else "* ", style=color_for(v.index))
-                text.append(f"{v.name:<10}", style="bold")
+                text.append(f"{variant_label(v.name, self.lang):<{width}}", style="bold")
             text.append_text(self._metrics(v, multi))
         self._set_text(status, text)
         self._set_text(self.query_one(".run-message", Static), self.message or RichText(""))
@@ -689,7 +746,7 @@ class RunPanel(StepWidget):
             key = "hint_idle"
         else:
             key = "hint_done"
-        self.hint(rtr(key, self.lang))
+        self.hint(rtr(key, self.lang) + " · " + rtr("hint_speed", self.lang, speed=self.speed_label))
 
     def hint_flash(self, text: str) -> None:
         self.hint(text)
@@ -697,26 +754,66 @@ class RunPanel(StepWidget):
 
     # -- settings --------------------------------------------------------------------------
 
+    def _error_text(self, exc: ValueError) -> str:
+        in_lang = getattr(exc, "in_lang", None)
+        return in_lang(self.lang) if callable(in_lang) else str(exc)
+
+    def _take_value(self, widget, raw: Any) -> tuple[bool, bool]:
+        """Check and keep one field's value: ``(accepted, changed)``. A refused value is shown
+        next to the form and keeps the old one in ``values``."""
+        name = widget.name
+        try:
+            value = self._coerce(name, raw)
+        except ValueError as exc:
+            self.field_errors[name] = self._error_text(exc)
+            self._show_field_errors()
+            return False, False
+        if self.field_errors.pop(name, None) is not None:
+            self._show_field_errors()
+        changed = value != self.values.get(name)
+        self.values[name] = value
+        if isinstance(widget, Input):
+            shown = runner_mod.format_value(value)   # "1e3" reads back as 1000: what will run
+            if widget.value != shown:
+                widget.value = shown
+        return True, changed
+
+    def _commit_fields(self) -> bool:
+        """Read every text field (a value typed without Enter counts too); False on any error."""
+        for widget in self.query(".run-field"):
+            if isinstance(widget, Input) and widget.name is not None:
+                if widget.value != runner_mod.format_value(self.values.get(widget.name)) \
+                        or widget.name in self.field_errors:
+                    self._take_value(widget, widget.value)
+        return not self.field_errors
+
+    def _show_field_errors(self) -> None:
+        try:
+            box = self.query_one(".run-field-errors", Static)
+        except Exception:  # noqa: BLE001 - not composed yet
+            return
+        for widget in self.query(".run-field, .run-field-label"):
+            widget.set_class(widget.name in self.field_errors, "-invalid")
+        lines = [f"✗ {param_label(name, self.lang)}: {msg}" for name, msg in self.field_errors.items()]
+        box.update(RichText("\n".join(lines), style="bold red"))
+        box.set_class(not lines, "hidden")
+
     def _apply(self, widget, raw: Any) -> None:
         name = widget.name
         if name is None:
             return
-        try:
-            value = raw if isinstance(widget, Select) else self._coerce(name, str(raw))
-        except ValueError as exc:
-            self.message = RichText(rtr("bad_value", self.lang, err=str(exc)), style="bold red")
+        ok, changed = self._take_value(widget, raw)
+        if not ok:
+            self.message = RichText(rtr("bad_value", self.lang, err=self.field_errors[name]),
+                                    style="bold red")
             self._show_status()
             return
-        if value == self.values.get(name) and not isinstance(widget, Input):
-            return
-        changed = value != self.values.get(name)
-        self.values[name] = value
-        shown = runner_mod.format_value(value)
+        shown = runner_mod.format_value(self.values[name])
         if self.auto_restart:
             if changed or self.state not in ("starting", "running"):
-                self.start()
-                self.message = RichText(rtr("restarting", self.lang, name=name, value=shown),
-                                        style="cyan")
+                if self.start():
+                    self.message = RichText(rtr("restarting", self.lang, name=name, value=shown),
+                                            style="cyan")
                 self._show_status()
         elif changed:
             self.message = RichText(rtr("changed", self.lang, name=name, value=shown), style="cyan")
@@ -726,6 +823,16 @@ class RunPanel(StepWidget):
         event.stop()
         self._apply(event.input, event.value)
         self.focus()
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        # Tab, Esc or a click elsewhere: what was typed counts (not only on Enter)
+        event.stop()
+        widget = event.input
+        if widget.name is None or not widget.is_attached:
+            return
+        if widget.value != runner_mod.format_value(self.values.get(widget.name)) \
+                or widget.name in self.field_errors:
+            self._apply(widget, widget.value)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

@@ -8,8 +8,10 @@ import os
 import sys
 from pathlib import Path
 
+from tutor.atomicfile import ExportError
 from tutor.content import Library, bundled_content_dirs, load_library
 from tutor.i18n import tr
+from tutor.store import StoreError
 
 
 def default_lang() -> str:
@@ -466,15 +468,6 @@ class GuardedOutput:
         return getattr(self.stream, name)
 
 
-def reported_errors() -> tuple[type[BaseException], ...]:
-    """Errors whose message is one line ready for the learner: printed as is, exit 1."""
-    import tutor.store  # noqa: PLC0415
-    from tutor.atomicfile import ExportError  # noqa: PLC0415
-
-    store_error = getattr(tutor.store, "StoreError", None)
-    return tuple(e for e in (store_error, ExportError) if e is not None)
-
-
 def say_error(line: str) -> None:
     try:
         print(line, file=sys.stderr, flush=True)
@@ -505,8 +498,8 @@ def main(argv: list[str] | None = None) -> int:
         reason = tr("out_pipe", lang) if isinstance(err, BrokenPipeError) else err.strerror
         say_error(tr("out_failed", lang, reason=reason))
         return 1
-    except reported_errors() as err:
-        say_error(f"tutor: {err}")
+    except (StoreError, ExportError) as err:  # one line, ready for the learner
+        say_error(f"tutor: {err.text(lang) if isinstance(err, StoreError) else err}")
         return 1
     finally:
         sys.stdout = real_stdout

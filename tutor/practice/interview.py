@@ -3,19 +3,22 @@
 The interviewer asks a why question; the learner answers (typed, or aloud with a typed note);
 the model answer appears with its key points as a checklist. A well-answered question
 (at least three quarters of its points) leads to its follow-up question (꼬리 질문) if it has one.
+:class:`InterviewFlow` is that flow, once, for the TUI screen and the plain session alike.
 """
 
 from __future__ import annotations
 
 import random
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from tutor.atomicfile import ExportError, write_atomic
 from tutor.content import Library, render_inline_math
-from tutor.i18n import tr
+from tutor.i18n import tag_name, tr
 
 from .session import PracticeItem, all_items
 
@@ -29,6 +32,7 @@ class InterviewAnswer:
     ticked: list[int] = field(default_factory=list)  # indices of the key points covered
     seconds: float = 0.0
     is_follow_up: bool = False
+    rated: bool = True  # False: the interview ended before the key points were ticked
 
     @property
     def score(self) -> float:
@@ -77,6 +81,8 @@ class InterviewReport:
     lang: str
     minutes: float | None = None
     started: datetime = field(default_factory=datetime.now)
+    # The interview's duration by the clock the learner watched; None: the answers' sum.
+    seconds: float | None = None
 
     def weakest_topics(self, limit: int = 3) -> list[tuple[str, float]]:
         scores: dict[str, list[float]] = defaultdict(list)
@@ -94,36 +100,36 @@ class InterviewReport:
 
     def markdown(self) -> str:
         lang = self.lang
-        ko = lang == "ko"
         got, total = self.total_points
-        seconds = sum(a.seconds for a in self.answers)
+        seconds = self.seconds if self.seconds is not None else sum(a.seconds for a in self.answers)
+        limit = tr("iv_rep_limit", lang, minutes=f"{self.minutes:g}") if self.minutes else ""
         lines = [
-            f"# {'모의 면접 보고서' if ko else 'Mock interview report'} — "
-            f"{self.started:%Y-%m-%d %H:%M}",
+            f"# {tr('iv_rep_title', lang)} — {self.started:%Y-%m-%d %H:%M}",
             "",
-            f"- {'문항' if ko else 'Questions'}: {len(self.answers)}",
-            f"- {'핵심 포인트' if ko else 'Key points covered'}: {got}/{total}"
+            f"- {tr('iv_rep_questions', lang)}: {len(self.answers)}",
+            f"- {tr('iv_rep_points', lang)}: {got}/{total}"
             + (f" ({round(100 * got / total)}%)" if total else ""),
-            f"- {'걸린 시간' if ko else 'Time'}: {seconds / 60:.1f} min"
-            + (f" / {self.minutes:g} min" if self.minutes else ""),
+            f"- {tr('iv_rep_time', lang)}: {tr('iv_minutes', lang, minutes=seconds / 60)}{limit}",
         ]
         weak = self.weakest_topics()
         if weak:
-            lines.append(f"- {'약한 주제' if ko else 'Weakest topics'}: "
-                         + ", ".join(f"{t} ({round(s * 100)}%)" for t, s in weak))
+            lines.append(f"- {tr('iv_rep_weak', lang)}: "
+                         + ", ".join(f"{tag_name(t, lang)} ({round(s * 100)}%)" for t, s in weak))
         lines.append("")
         for n, a in enumerate(self.answers, start=1):
             why = a.item.why
-            tag = (" (꼬리 질문)" if ko else " (follow-up)") if a.is_follow_up else ""
+            tag = f" ({tr('iv_rep_follow_up', lang)})" if a.is_follow_up else ""
+            tags = ", ".join(tag_name(t, lang) for t in a.item.tags)
+            ticked = (f"{len(set(a.ticked))}/{len(why.points)}" if a.rated
+                      else tr("iv_rep_unrated", lang))
             lines += [
                 f"## {n}. {render_inline_math(why.q.get(lang))}{tag}",
                 "",
-                f"*{a.item.item_id} · {', '.join(a.item.tags)} · {a.seconds:.0f} s · "
-                f"{len(set(a.ticked))}/{len(why.points)}*",
+                f"*{tags} · {tr('iv_seconds', lang, seconds=round(a.seconds))} · {ticked}*",
                 "",
                 f"**{tr('your_answer', lang)}**",
                 "",
-                _quote(a.answer or ("(답하지 않음)" if ko else "(no answer)")),
+                _quote(a.answer or tr("iv_rep_no_answer", lang)),
                 "",
                 f"**{tr('model_answer', lang)}**",
                 "",
@@ -155,3 +161,125 @@ class InterviewReport:
 
 def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
+
+
+class InterviewFlow:
+    """question → answer → tick the key points → a follow-up or the next question → report.
+
+    One clock (``clock``) times the interview for the screen, the deadline and the report.
+    ``n`` questions are asked; follow-ups come on top of them. Ending early (Esc, end of
+    input) keeps every answer given and still writes the report.
+    """
+
+    def __init__(self, items: list[PracticeItem], library: Library, store, lang: str,
+                 minutes: float | None, clock: Callable[[], float] = time.monotonic):
+        self.items = list(items)
+        self.library = library
+        self.store = store
+        self.lang = lang
+        self.minutes = minutes
+        self.clock = clock
+        self.queue = list(items)
+        self.leading = {i.item_id for i in items}
+        self.asked: set[str] = set()
+        self.current: PracticeItem | None = None
+        self.answer = ""
+        self.answer_seconds = 0.0
+        self.phase = "answer" if items else "done"  # "answer" → "tick" → ... → "done"
+        self.time_up = False
+        self.started = clock()
+        self.asked_at = self.started
+        self.report = InterviewReport([], lang, minutes)
+        self.last_saved = True  # False: the store kept the last answer in memory only
+
+    @property
+    def answers(self) -> list[InterviewAnswer]:
+        return self.report.answers
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.current is not None and self.current.item_id not in self.leading
+
+    @property
+    def number(self) -> int:
+        """The current question's number among the ``n`` asked (a follow-up keeps its lead's)."""
+        return sum(1 for a in self.answers if not a.is_follow_up) + (not self.is_follow_up)
+
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    def seconds_left(self) -> float | None:
+        return None if not self.minutes else self.minutes * 60 - self.elapsed()
+
+    def header(self) -> str:
+        left = self.seconds_left()
+        shown = "-" if left is None else _clock(left)
+        label = tr("iv_header", self.lang, i=min(self.number, len(self.items)),
+                   n=len(self.items), left=shown)
+        return label + (f" · {tr('iv_follow_up', self.lang)}" if self.is_follow_up else "")
+
+    def next_question(self) -> PracticeItem | None:
+        """The next question (phase "answer"), or None when the interview is over."""
+        if not self.queue or self.time_up or self.phase == "done":
+            self.phase = "done"
+            return None
+        self.current = self.queue.pop(0)
+        self.asked.add(self.current.item_id)
+        self.phase = "answer"
+        self.answer = ""
+        self.asked_at = self.clock()
+        return self.current
+
+    def submit_answer(self, text: str) -> None:
+        """The learner's answer; the key points are shown next (phase "tick")."""
+        self.answer = text.strip()
+        self.answer_seconds = round(self.clock() - self.asked_at, 1)
+        self.phase = "tick"
+
+    def tick(self, ticked: list[int]) -> InterviewAnswer:
+        """Record the points covered and queue the follow-up it earned (none once time is up);
+        then :meth:`next_question`."""
+        item = self.current
+        points = len(item.why.points)
+        result = InterviewAnswer(item, self.answer, sorted({t for t in ticked if 0 <= t < points}),
+                                 self.answer_seconds, is_follow_up=self.is_follow_up)
+        self._keep(result, rating=result.rating)
+        left = self.seconds_left()
+        self.time_up = left is not None and left <= 0
+        follow = None if self.time_up else follow_up_for(result, self.library, self.asked)
+        if follow is not None:
+            self.queue.insert(0, follow)
+        return result
+
+    def end_early(self) -> None:
+        """Esc or end of input: an answer typed but not yet ticked is kept, unrated."""
+        if self.phase == "tick":
+            unrated = InterviewAnswer(self.current, self.answer, [], self.answer_seconds,
+                                      is_follow_up=self.is_follow_up, rated=False)
+            self._keep(unrated, rating=None)  # due for review at once, like a card never rated
+        self.phase = "done"
+
+    def _keep(self, result: InterviewAnswer, rating: int | None) -> None:
+        self.answers.append(result)
+        saved = self.store.record_attempt(result.item.item_id, "why",
+                                          lesson_id=result.item.lesson_id,
+                                          answer=result.answer or None, rating=rating,
+                                          seconds=result.seconds)
+        self.last_saved = saved is not False
+
+    def finish(self, reports_dir: Path) -> Path | None:
+        """Stop the clock and write the report of the questions answered (None if none)."""
+        self.phase = "done"
+        self.report.seconds = round(self.elapsed(), 1)
+        return self.report.write(reports_dir) if self.answers else None
+
+    def score_line(self) -> str:
+        got, total = self.report.total_points
+        seconds = self.report.seconds if self.report.seconds is not None else self.elapsed()
+        return tr("iv_score", self.lang, got=got, total=total,
+                  minutes=tr("iv_minutes", self.lang, minutes=seconds / 60))
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -1,20 +1,27 @@
 """A quiz or review session line by line on stdin/stdout: for pipes, dumb terminals and tests.
 
-End of input ends the session cleanly; every answer given so far is already saved.
+End of input ends the session cleanly; every answer given so far is already saved. Any
+input is read: invalid UTF-8 arrives as '�' (the CLI opens stdin with errors="replace"),
+control characters are dropped, and a line longer than MAX_LINE is asked for again.
 """
 
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from tutor.content import McqQuestion, MultiQuestion, NumericQuestion, OrderQuestion, render_inline_math
-from tutor.i18n import tr
+from tutor.i18n import tag_name, tr
 
 from .grading import answer_text, grade, shuffled_order
-from .interview import InterviewAnswer, InterviewReport, follow_up_for
+from .interview import InterviewFlow, InterviewReport
 from .session import Outcome, PracticeItem, SessionSummary
+from .terminal_text import write_markdown
+
+MAX_LINE = 4000  # characters; a longer line is refused whole, never cut
 
 
 class EndOfInput(Exception):
@@ -33,19 +40,37 @@ class PlainSession:
     def say(self, text: str = "") -> None:
         print(text, file=self.stdout, flush=True)
 
+    def show(self, bilingual) -> None:
+        """Content text (Markdown with math), rendered for the terminal or as plain text."""
+        write_markdown(self.text(bilingual), self.stdout)
+
     def ask(self, prompt: str) -> str:
-        self.stdout.write(prompt)
-        self.stdout.flush()
-        line = self.stdin.readline()
-        if not line:
-            raise EndOfInput
-        if not self.stdin.isatty():
-            # Piped input is not echoed by a terminal; echo it so the transcript reads right.
-            self.stdout.write(line if line.endswith("\n") else line + "\n")
-        return line.rstrip("\n")
+        while True:
+            self.stdout.write(prompt)
+            self.stdout.flush()
+            line = self.stdin.readline(MAX_LINE + 1)
+            if not line:
+                raise EndOfInput
+            too_long = len(line) > MAX_LINE and not line.endswith("\n")
+            if too_long:
+                while line and not line.endswith("\n"):  # skip the rest, in bounded pieces
+                    line = self.stdin.readline(MAX_LINE + 1)
+            clean = "".join(c for c in line.rstrip("\r\n")
+                            if c == "\t" or unicodedata.category(c) != "Cc")
+            if not self.stdin.isatty():
+                # Piped input is not echoed by a terminal; echo it so the transcript reads right.
+                self.stdout.write((clean[:80] + " …" if too_long else clean) + "\n")
+            if not too_long:
+                return clean
+            self.say(tr("line_too_long", self.lang, n=MAX_LINE))
 
     def text(self, bilingual) -> str:
         return render_inline_math(bilingual.get(self.lang))
+
+    def saved(self, ok: bool | None) -> None:
+        """The store returns False when it kept an answer in memory only: say so."""
+        if ok is False:
+            self.say(tr("answer_unsaved", self.lang))
 
     def run(self, items: list[PracticeItem], empty_key: str = "session_empty") -> SessionSummary:
         summary = SessionSummary()
@@ -55,8 +80,8 @@ class PlainSession:
         try:
             for i, item in enumerate(items, start=1):
                 self.say()
-                self.say(tr("q_header", self.lang, i=i, n=len(items), id=item.item_id,
-                            chapter=item.chapter, tags=", ".join(item.tags)))
+                self.say(tr("q_header", self.lang, i=i, n=len(items), chapter=item.chapter,
+                            tags=", ".join(tag_name(t, self.lang) for t in item.tags)))
                 summary.outcomes.append(self.one(item))
         except EndOfInput:
             self.say()
@@ -71,7 +96,7 @@ class PlainSession:
         weak = summary.weakest_tags()
         if weak:
             self.say(tr("weakest", self.lang, tags=", ".join(
-                f"{tag} ({round(share * 100)}%)" for tag, share, _ in weak)))
+                f"{tag_name(tag, self.lang)} ({round(share * 100)}%)" for tag, share, _ in weak)))
 
     def one(self, item: PracticeItem) -> Outcome:
         started = self.clock()
@@ -79,7 +104,7 @@ class PlainSession:
             rating = self.derivation(item)
             outcome = Outcome(item, rating=rating, seconds=round(self.clock() - started, 1))
         elif item.why is not None:
-            self.say(self.text(item.why.q))
+            self.show(item.why.q)
             answer = self.ask(tr("prompt_why", self.lang)).strip() or None
             self.reveal_why(item)
             rating = self.rating()
@@ -87,17 +112,17 @@ class PlainSession:
                               seconds=round(self.clock() - started, 1))
         else:
             outcome = self.checked(item, started)
-        self.store.record_attempt(item.item_id, item.kind, lesson_id=item.lesson_id,
-                                  answer=outcome.answer, correct=outcome.correct,
-                                  rating=outcome.rating, seconds=outcome.seconds)
+        self.saved(self.store.record_attempt(item.item_id, item.kind, lesson_id=item.lesson_id,
+                                             answer=outcome.answer, correct=outcome.correct,
+                                             rating=outcome.rating, seconds=outcome.seconds))
         return outcome
 
-    def reveal_why(self, item: PracticeItem) -> None:
+    def reveal_why(self, item: PracticeItem, numbered: bool = False) -> None:
         self.say(f"-- {tr('model_answer', self.lang)} --")
-        self.say(self.text(item.why.a))
+        self.show(item.why.a)
         self.say(f"-- {tr('key_points', self.lang)} --")
-        for point in item.why.points:
-            self.say(f"  * {self.text(point)}")
+        for n, point in enumerate(item.why.points, start=1):
+            self.say(f"  [{n}] {self.text(point)}" if numbered else f"  * {self.text(point)}")
 
     def rating(self) -> int:
         while True:
@@ -108,7 +133,7 @@ class PlainSession:
 
     def checked(self, item: PracticeItem, started: float) -> Outcome:
         q = item.question
-        self.say(self.text(q.q))
+        self.show(q.q)
         order = shuffled_order(q, item.item_id) if isinstance(q, OrderQuestion) else None
         if isinstance(q, (McqQuestion, MultiQuestion)):
             for n, choice in enumerate(q.choices, start=1):
@@ -129,7 +154,8 @@ class PlainSession:
             self.say(tr("wrong", self.lang, answer=answer_text(q, self.lang, order)))
         if graded.note:
             self.say(graded.note_text(self.lang))
-        self.say(f"{tr('explanation', self.lang)}: {self.text(q.explanation)}")
+        self.say(f"{tr('explanation', self.lang)}:")
+        self.show(q.explanation)
         return Outcome(item, correct=graded.correct, answer=graded.given,
                        seconds=round(self.clock() - started, 1))
 
@@ -149,72 +175,40 @@ class PlainSession:
 
 
 class PlainInterview(PlainSession):
-    """The mock interview line by line; writes the same Markdown report as the TUI."""
+    """The mock interview line by line, driving the same InterviewFlow as the TUI screen."""
 
     def interview(self, items: list[PracticeItem], library, minutes: float | None,
-                  reports_dir) -> tuple[InterviewReport, object]:
-        report = InterviewReport([], self.lang, minutes)
+                  reports_dir: Path) -> tuple[InterviewReport, Path | None]:
+        flow = InterviewFlow(items, library, self.store, self.lang, minutes, clock=self.clock)
         if not items:
             self.say(tr("iv_empty", self.lang))
-            return report, None
-        started = self.clock()
-        deadline = started + minutes * 60 if minutes else None
-        queue = list(items)
-        asked: set[str] = set()
+            return flow.report, None
         try:
-            while queue:
-                item = queue.pop(0)
-                follow = item.item_id not in {i.item_id for i in items}
-                asked.add(item.item_id)
-                left = "-" if deadline is None else _clock(deadline - self.clock())
+            while (item := flow.next_question()) is not None:
                 self.say()
-                self.say(tr("iv_header", self.lang, i=len(report.answers) + 1,
-                            n=len(items), left=left)
-                         + (f" · {tr('iv_follow_up', self.lang)}" if follow else ""))
-                self.say(self.text(item.why.q))
-                asked_at = self.clock()
-                answer = self.ask(tr("iv_answer_prompt", self.lang)).strip()
-                seconds = round(self.clock() - asked_at, 1)
-                self.reveal_why_numbered(item)
-                ticked = self.ticks(len(item.why.points))
-                result = InterviewAnswer(item, answer, ticked, seconds, is_follow_up=follow)
-                report.answers.append(result)
-                self.store.record_attempt(item.item_id, "why", lesson_id=item.lesson_id,
-                                          answer=answer or None, rating=result.rating,
-                                          seconds=seconds)
-                if deadline is not None and self.clock() >= deadline:
+                self.say(flow.header())
+                self.show(item.why.q)
+                flow.submit_answer(self.ask(tr("iv_answer_prompt", self.lang)))
+                self.reveal_why(item, numbered=True)
+                flow.tick(self.ticks(len(item.why.points)))
+                self.saved(flow.last_saved)
+                if flow.time_up:
                     self.say(tr("iv_time_up", self.lang))
-                    break
-                nxt = follow_up_for(result, library, asked)
-                if nxt is not None:
-                    queue.insert(0, nxt)
         except EndOfInput:
+            flow.end_early()
             self.say()
-            self.say(tr("ended_early", self.lang))
-        got, total = report.total_points
+            self.say(tr("iv_ended", self.lang, n=len(flow.answers)))
+        path = flow.finish(reports_dir)
         self.say()
-        self.say(tr("iv_score", self.lang, got=got, total=total,
-                    minutes=(self.clock() - started) / 60))
-        path = report.write(reports_dir) if report.answers else None
-        if path:
-            self.say(tr("iv_report", self.lang, path=path))
-        return report, path
-
-    def reveal_why_numbered(self, item: PracticeItem) -> None:
-        self.say(f"-- {tr('model_answer', self.lang)} --")
-        self.say(self.text(item.why.a))
-        self.say(f"-- {tr('key_points', self.lang)} --")
-        for n, point in enumerate(item.why.points, start=1):
-            self.say(f"  [{n}] {self.text(point)}")
+        self.say(flow.score_line())
+        self.say(tr("iv_report", self.lang, path=path) if path else tr("iv_nothing", self.lang))
+        return flow.report, path
 
     def ticks(self, count: int) -> list[int]:
         while True:
             raw = self.ask(tr("iv_tick_prompt", self.lang)).replace(",", " ").split()
-            if all(p.isdigit() and 1 <= int(p) <= count for p in raw):
+            # isascii: '²' is a digit to str.isdigit() but not a number int() reads.
+            if all(p.isascii() and p.isdigit() and len(p) <= 4 and 1 <= int(p) <= count
+                   for p in raw):
                 return sorted({int(p) - 1 for p in raw})
             self.say(tr("bad_choices", self.lang, n=count))
-
-
-def _clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"

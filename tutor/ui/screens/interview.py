@@ -1,8 +1,10 @@
-"""The mock interview: a visible timer, a typed answer, the key points ticked honestly."""
+"""The mock interview: a visible timer, a typed answer, the key points ticked honestly.
+
+The flow itself (questions, follow-ups, the clock, the report) is practice.InterviewFlow, the
+same one the plain session drives; this screen only shows it.
+"""
 
 from __future__ import annotations
-
-import time
 
 from rich.text import Text as RichText
 from textual.app import ComposeResult
@@ -12,31 +14,37 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, SelectionList, Static, TextArea
 
 from tutor.content import render_inline_math
-from tutor.practice.interview import InterviewAnswer, InterviewReport, follow_up_for
+from tutor.practice.interview import InterviewAnswer, InterviewFlow, InterviewReport
 from tutor.practice.session import PracticeItem
 
 from ..strings import localize_bindings, tr
+
+# At 80×24 the checklist must show together with the answer: once the key points appear, the
+# answer box shrinks to this many rows and the points come right below it.
+ANSWER_ROWS, ANSWER_ROWS_REVEALED = 8, 4
 
 
 class InterviewScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", priority=True),
     ]
 
     def __init__(self, items: list[PracticeItem], minutes: float | None = 20):
         super().__init__()
         self.items = items
         self.minutes = minutes
-        self.queue = list(items)
-        self.asked: set[str] = set()
-        self.current: PracticeItem | None = None
-        self.phase = "answer"  # "answer" -> "tick" -> next question; "done" at the end
-        self.started = time.monotonic()
-        self.asked_at = self.started
-        self.answer_text = ""
+        self.flow: InterviewFlow | None = None
         self.report: InterviewReport | None = None
-        self.answers: list[InterviewAnswer] = []
+
+    # The flow's state, for the tests and the bindings.
+    @property
+    def phase(self) -> str:
+        return self.flow.phase if self.flow else "answer"
+
+    @property
+    def answers(self) -> list[InterviewAnswer]:
+        return self.flow.answers if self.flow else []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -49,114 +57,92 @@ class InterviewScreen(Screen):
         lang = self.app.lang
         localize_bindings(self, lang)
         self.refresh_bindings()
+        self.flow = InterviewFlow(self.items, self.app.library, self.app.store, lang,
+                                  self.minutes)
         if not self.items:
-            self.phase = "done"
             self.query_one("#iv-body").mount(Static(RichText(tr("iv_empty", lang))))
             return
         self.set_interval(1.0, self._tick_clock)
         self._next_question()
 
-    # -- time ------------------------------------------------------------------------------
-
-    def seconds_left(self) -> float | None:
-        if not self.minutes:
-            return None
-        return self.minutes * 60 - (time.monotonic() - self.started)
-
     def _tick_clock(self) -> None:
-        if self.phase == "done":
-            return
-        left = self.seconds_left()
-        shown = "-" if left is None else f"{max(0, int(left)) // 60}:{max(0, int(left)) % 60:02d}"
-        n = len(self.answers) + 1
-        label = tr("iv_header", self.app.lang, i=n, n=len(self.items), left=shown)
-        if self.current and self.current.item_id not in {i.item_id for i in self.items}:
-            label += f" · {tr('iv_follow_up', self.app.lang)}"
-        self.query_one("#iv-timer", Static).update(RichText(label, style="bold"))
+        if self.flow.phase != "done":
+            self.query_one("#iv-timer", Static).update(RichText(self.flow.header(), style="bold"))
 
     # -- flow ------------------------------------------------------------------------------
 
     def _next_question(self) -> None:
         lang = self.app.lang
-        self.current = self.queue.pop(0)
-        self.asked.add(self.current.item_id)
-        self.phase = "answer"
-        self.asked_at = time.monotonic()
+        item = self.flow.next_question()
+        if item is None:
+            self._finish()
+            return
         body = self.query_one("#iv-body", VerticalScroll)
         body.remove_children()
-        body.mount(Markdown(render_inline_math(self.current.why.q.get(lang)), classes="question"))
+        body.mount(Markdown(render_inline_math(item.why.q.get(lang)), classes="question"))
         # Widgets are kept by reference: removal of the previous question's is not awaited.
         self.answer_area = TextArea(classes="iv-answer")
+        self.answer_area.styles.height = ANSWER_ROWS
         body.mount(self.answer_area)
         self.answer_area.focus()
         self.query_one("#iv-hint", Static).update(RichText(tr("iv_hint_answer", lang)))
         self._tick_clock()
 
     def action_submit(self) -> None:
-        if self.phase == "answer":
+        phase = self.flow.phase if self.flow else "done"
+        if phase == "answer":
             self._reveal()
-        elif self.phase == "tick":
-            self._record()
-        elif self.phase == "done":
+        elif phase == "tick":
+            self.flow.tick(list(self.points_list.selected))
+            self._next_question()
+        else:
             self.app.pop_screen()
 
     def _reveal(self) -> None:
         lang = self.app.lang
-        self.answer_text = self.answer_area.text.strip()
-        self.seconds = round(time.monotonic() - self.asked_at, 1)
-        self.phase = "tick"
+        self.flow.submit_answer(self.answer_area.text)
         body = self.query_one("#iv-body", VerticalScroll)
         self.answer_area.disabled = True
-        why = self.current.why
-        body.mount(Static(RichText(tr("model_answer", lang), style="bold")))
-        body.mount(Markdown(render_inline_math(why.a.get(lang))))
+        self.answer_area.styles.height = ANSWER_ROWS_REVEALED
+        why = self.flow.current.why
         body.mount(Static(RichText(tr("key_points", lang), style="bold")))
         self.points_list = SelectionList[int](*[(render_inline_math(p.get(lang)), i)
                                                 for i, p in enumerate(why.points)],
                                               classes="iv-points")
         body.mount(self.points_list)
+        body.mount(Static(RichText(tr("model_answer", lang), style="bold")))
+        body.mount(Markdown(render_inline_math(why.a.get(lang))))
         self.points_list.focus()
+        self.call_after_refresh(self.points_list.scroll_visible, animate=False)
         self.query_one("#iv-hint", Static).update(RichText(tr("iv_hint_tick", lang)))
 
-    def _record(self) -> None:
-        ticked = sorted(self.points_list.selected)
-        item = self.current
-        follow = item.item_id not in {i.item_id for i in self.items}
-        result = InterviewAnswer(item, self.answer_text, ticked, self.seconds, is_follow_up=follow)
-        self.answers.append(result)
-        self.app.store.record_attempt(item.item_id, "why", lesson_id=item.lesson_id,
-                                      answer=self.answer_text or None, rating=result.rating,
-                                      seconds=self.seconds)
-        left = self.seconds_left()
-        nxt = follow_up_for(result, self.app.library, self.asked)
-        if nxt is not None:
-            self.queue.insert(0, nxt)
-        if self.queue and (left is None or left > 0):
-            self._next_question()
-        else:
-            self._finish(time_up=left is not None and left <= 0)
-
-    def _finish(self, time_up: bool = False) -> None:
+    def _finish(self, early: bool = False) -> None:
         lang = self.app.lang
-        self.phase = "done"
-        self.report = InterviewReport(self.answers, lang, self.minutes)
-        path = self.report.write(self.app.store.path.parent / "reports")
+        flow = self.flow
+        if early:
+            flow.end_early()
+        path = flow.finish(self.app.store.path.parent / "reports")
+        self.report = flow.report
         self.app.report_path = path
-        got, total = self.report.total_points
         body = self.query_one("#iv-body", VerticalScroll)
         body.remove_children()
         lines = []
-        if time_up:
+        if flow.time_up:
             lines.append(tr("iv_time_up", lang))
-        lines.append(tr("iv_score", lang, got=got, total=total,
-                        minutes=(time.monotonic() - self.started) / 60))
+        if early:
+            lines.append(tr("iv_ended", lang, n=len(flow.answers)))
         lines.append(tr("iv_report", lang, path=path))
+        self.query_one("#iv-timer", Static).update(RichText(flow.score_line(), style="bold"))
         body.mount(Static(RichText("\n".join(lines), style="bold"), classes="iv-summary"))
         body.mount(Markdown(self.report.markdown()))
-        self.query_one("#iv-hint", Static).update(RichText(tr("session_done", lang)))
+        self.query_one("#iv-hint", Static).update(RichText(tr("iv_hint_done", lang)))
 
     def action_back(self) -> None:
-        if self.phase != "done" and self.answers:
-            self._finish()
+        """Esc: end the interview here, keeping (and reporting) every answer given."""
+        flow = self.flow
+        if flow is not None and flow.phase == "answer" and self.answer_area.text.strip():
+            flow.submit_answer(self.answer_area.text)  # typed but not submitted: kept, unrated
+        if flow is not None and flow.phase != "done" and (flow.answers or flow.phase == "tick"):
+            self._finish(early=True)
             return
         self.app.pop_screen()

@@ -189,7 +189,7 @@ class OrderQuestion(QuestionBase):
     @model_validator(mode="after")
     def _explanation_agrees(self) -> "OrderQuestion":
         for lang, phrases in ANY_ORDER_PHRASES.items():
-            says_any = any(p in self.explanation.get(lang) for p in phrases)
+            says_any = any(p in self.explanation.get(lang).lower() for p in phrases)
             if self.interchangeable and not says_any:
                 raise ValueError(f"explanation ({lang}) must say the interchangeable items may "
                                  f"come in any order (e.g. {phrases[0]!r})")

@@ -143,7 +143,7 @@ def shuffled_order(question: OrderQuestion, seed: object) -> list[int]:
 
 
 def parse_numbers(raw: str) -> list[int] | None:
-    parts = raw.replace(",", " ").split()
+    parts = raw.translate(_ASCII_TWINS).replace(",", " ").split()
     if not parts or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
         return None
     return [int(p) for p in parts]

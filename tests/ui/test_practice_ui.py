@@ -131,3 +131,65 @@ async def test_stats_screen_shows_progress(tmp_path):
         text = app.screen.query_one("#stats", Markdown).source
         assert "Chapter 3" in text and "activation functions: 0/1 (0%)" in text and "Streak: 1 day" in text
         assert "sample-mcq" not in text and "# Progress" in text  # names, not ids
+
+
+def interview_library(points: int = 4):
+    """The sample library with two bank why questions (iv-q leads to the follow-up iv-f)."""
+    from tutor.content.models import WhyQuestion
+    lib = load_library([DATA / "good"])
+    question = WhyQuestion.model_validate({
+        "id": "iv-q", "type": "why", "chapter": 3, "tags": ["linearity"],
+        "q": {"ko": "선형 층만 쌓으면 왜 안 될까요?", "en": "Why not only linear layers?"},
+        "a": {"ko": "선형의 합성은 선형입니다. " * 12, "en": "Linear of linear is linear. " * 12},
+        "points": [{"ko": f"포인트 {n}", "en": f"point number {n}"} for n in range(1, points + 1)],
+        "explanation": {"ko": "해설", "en": "because"}, "follow_up": ["iv-f"]})
+    lib.questions["iv-q"] = question
+    lib.questions["iv-f"] = question.model_copy(update={"id": "iv-f", "follow_up": []})
+    return lib
+
+
+async def test_interview_checklist_and_answer_fit_80x24(tmp_path):
+    lib = interview_library()
+    items = interview_items(lib, n=1, seed=1)
+    assert [i.item_id for i in items] == ["iv-q"]
+    app = TutorApp(lib, ProgressStore(tmp_path / "p.sqlite3"), "ko", start_interview=(items, 10))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press(*"linear", "ctrl+s")
+        await pilot.pause()
+        visible = screen._compositor.visible_widgets
+        points = screen.query_one(SelectionList)
+        answer = screen.query_one(TextArea)
+        assert points in visible and answer in visible
+        # Every key point's row is on screen (the long model answer comes below them).
+        assert points.region.bottom <= 24 - 2 and points.region.height >= 4 + 2
+        assert answer.region.y >= 0 and answer.region.height > 0
+        await pilot.press("space", "down", "space", "down", "space", "down", "space", "ctrl+s")
+        await pilot.pause()
+        # All points ticked: the follow-up is asked, still question 1 of 1.
+        timer = str(screen.query_one("#iv-timer").render())
+        assert timer.startswith("[1/1] 면접 질문") and "꼬리 질문" in timer
+
+
+async def test_escape_ends_the_interview_and_writes_the_report(tmp_path):
+    lib = interview_library(points=2)
+    items = interview_items(lib, n=1, seed=1)
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    app = TutorApp(lib, store, "en", start_interview=(items, 10))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press(*"first", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("space", "down", "space", "ctrl+s")   # both points: the follow-up
+        await pilot.pause()
+        await pilot.press(*"half typed")
+        await pilot.press("escape")                          # ends early, typed answer kept
+        await pilot.pause()
+        assert screen.phase == "done" and isinstance(app.screen, InterviewScreen)
+        summary = str(screen.query_one(".iv-summary").render())
+        assert "The interview ended early; the report covers the 2 question(s) answered." in summary
+        assert f"Interview report: {app.report_path}" in summary
+    text = app.report_path.read_text(encoding="utf-8")
+    assert "> first" in text and "> half typed" in text
+    assert "ended before the points were ticked" in text and "iv-q" not in text
+    assert [(r["item_id"], r["rating"]) for r in store.attempts()] == [("iv-q", 4), ("iv-f", None)]

@@ -236,8 +236,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # -- grading --
     "note_decimals": {"ko": "{text}을(를) {padded}(으)로 보고 채점했어요. 이 문제는 소수점 아래 {n}자리까지 확인합니다.",
                       "en": "{text} was graded as {padded}: this question is checked to {n} decimals."},
-    "order_any_within": {"ko": "({items}번은 서로 순서를 바꿔도 됩니다)",
-                         "en": "({items} may come in any order among themselves)"},
+    "order_any_within": {"ko": "({items}번 사이의 순서는 상관없어요)",
+                         "en": "(the order among {items} does not matter)"},
 }
 
 

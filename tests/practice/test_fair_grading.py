@@ -260,8 +260,8 @@ def test_two_items_with_nothing_interchangeable_still_shuffle():
 def test_answer_text_shows_the_written_order_and_names_what_may_swap():
     q = ORDER_QUESTIONS["q03-xor-proof-order"]
     shown = [4, 2, 0, 3, 1]                        # written items 3 and 4 are shown as [2], [4]
-    assert answer_text(q, "en", shown) == "3 5 2 4 1 (2, 4 may come in any order among themselves)"
-    assert answer_text(q, "ko", shown) == "3 5 2 4 1 (2, 4번은 서로 순서를 바꿔도 됩니다)"
+    assert answer_text(q, "en", shown) == "3 5 2 4 1 (the order among 2, 4 does not matter)"
+    assert answer_text(q, "ko", shown) == "3 5 2 4 1 (2, 4번 사이의 순서는 상관없어요)"
     assert grade(q, "3 5 2 4 1", shown).correct and grade(q, "3 5 4 2 1", shown).correct
     assert answer_text(ORDER_QUESTIONS["q05-bce-order"], "en", [1, 0, 2, 3, 4]) == "2 1 3 4 5"
 

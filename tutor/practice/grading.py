@@ -35,7 +35,8 @@ _ASCII_TWINS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)},
                               "．": ".", "，": ",", "－": "-", "＋": "+", "ｅ": "e", "Ｅ": "E",
                               "−": "-"})
 # Commas only as thousands separators ("1,234.5"); "0,5" is ambiguous and refused.
-_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{1,3})?")
+_NUMBER = re.compile(r"[+-]?(?=\.?[0-9])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]*)?"
+                     r"(?:[eE][+-]?[0-9]{1,3})?")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def parse_decimal(raw: str) -> Decimal | None:
     text = raw.strip().translate(_ASCII_TWINS)
     if not text or len(text) > MAX_NUMBER_CHARS or not text.isascii():
         return None
-    if not _NUMBER.fullmatch(text) or not re.search(r"[0-9]", text.split("e")[0].split("E")[0]):
+    if not _NUMBER.fullmatch(text):
         return None
     return Decimal(text.replace(",", ""))
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import html
+import sqlite3
 from pathlib import Path
 
 import genanki
 
-from tutor.atomicfile import replacing
+from tutor.atomicfile import ExportError, replacing
 from tutor.content import (
     GeneratedQuestion,
     Library,
@@ -75,6 +76,10 @@ def export_anki(library: Library, path: Path, lang: str) -> int:
                         "Why Tutor (한국어)" if lang == "ko" else "Why Tutor")
     for question in library.questions.values():
         deck.add_note(question_note(question, lang))
-    with replacing(path) as tmp:
-        genanki.Package(deck).write_to_file(str(tmp))
+    try:
+        with replacing(path) as tmp:
+            genanki.Package(deck).write_to_file(str(tmp))
+    except sqlite3.Error as err:  # genanki builds the collection in a temporary SQLite file
+        raise ExportError(f"{path}: not written ({err}); any earlier file there is "
+                          "unchanged") from None
     return len(deck.notes)

@@ -23,7 +23,7 @@ import platformdirs
 from tutor.i18n import tr
 
 from .errors import BadExport, StoreError
-from .export_schema import EXPORT_FORMAT, validate_export
+from .export_schema import EXPORT_FORMAT, Export, validate_export
 
 APP_NAME = "why-tutor"
 T = TypeVar("T")
@@ -222,12 +222,15 @@ class ProgressStore:
         except sqlite3.Error as err:
             raise self._fail("store_failed", reason=err) from None
         try:
-            self._recognise(conn)
-            self._retry_busy(lambda: conn.execute("PRAGMA journal_mode=WAL"))
             # NORMAL is durable against a killed process in WAL mode (only power loss can
             # drop the last commit), and much faster than FULL.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            if self._recognise(conn):
+                if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise UnusableDatabase("quick_check failed")
+                return conn  # current and ours: nothing to write, no lock to take
+            self._retry_busy(lambda: conn.execute("PRAGMA journal_mode=WAL"))
             self._retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
             try:
                 # Read inside the write transaction: another process may have migrated the
@@ -260,18 +263,20 @@ class ProgressStore:
             raise
         return conn
 
-    def _recognise(self, conn: sqlite3.Connection) -> None:
-        """Read (never write) what the file is; refuse another program's database."""
-        def look() -> tuple[int, int, set[str]]:
+    def _recognise(self, conn: sqlite3.Connection) -> bool:
+        """Read (never write) what the file is; refuse another program's database. True when
+        it is ours at the current schema, in WAL mode: ready as it is."""
+        def look() -> tuple[int, int, set[str], str]:
             conn.execute("BEGIN")
             try:
                 tables = {r[0] for r in conn.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table'")}
                 return (conn.execute("PRAGMA application_id").fetchone()[0],
-                        conn.execute("PRAGMA user_version").fetchone()[0], tables)
+                        conn.execute("PRAGMA user_version").fetchone()[0], tables,
+                        conn.execute("PRAGMA journal_mode").fetchone()[0])
             finally:
                 conn.execute("COMMIT")
-        app_id, version, tables = self._retry_busy(look)
+        app_id, version, tables, journal = self._retry_busy(look)
         if app_id not in (0, APPLICATION_ID):
             raise self._fail("store_not_ours",
                              what=f"an SQLite file of another program, application id {app_id:#x}")
@@ -279,6 +284,7 @@ class ProgressStore:
             shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
             raise self._fail("store_not_ours", what=f"an SQLite file with other tables: {shown}")
         self._check_version(version)
+        return app_id == APPLICATION_ID and version == SCHEMA_VERSION and journal == "wal"
 
     def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
@@ -562,7 +568,7 @@ class ImportCounts:
     reviews: int = 0
 
 
-def import_progress(store: ProgressStore, data: dict) -> ImportCounts:
+def import_progress(store: ProgressStore, data: dict | Export) -> ImportCounts:
     """Merge an export into the store; nothing already here is overwritten with older data.
 
     Attempts and reviews are added unless the same one (same item and time) is already here;

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from .errors import BadExport
 
 EXPORT_FORMAT = "why-tutor-progress"
+MAX_EXPORT_BYTES = 64 << 20   # a lifetime of answers is a few MiB
 MAX_ROWS = 1_000_000        # per table; a learner answers a few thousand questions a year
 MAX_ID = 200                # lesson and item ids are short slugs
 MAX_ANSWER = 20_000         # a long written answer, with room to spare
@@ -129,6 +130,8 @@ class Export(_Record):
 
 def validate_export(data: Any, known_schema: int) -> Export:
     """The export as checked records, or BadExport naming the first wrong field."""
+    if isinstance(data, Export):
+        return data
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise BadExport("import_not_export")
     schema = data.get("schema")
@@ -152,6 +155,10 @@ def _show(value: Any) -> str:
     return _short.repr(value)
 
 
+def _bound(limit: float) -> str:
+    return f"{limit:g}" if isinstance(limit, float) else str(limit)
+
+
 def _first_error(err: ValidationError, data: Any) -> tuple[str, str]:
     """``attempts[12].rating`` and why, for the first error pydantic found."""
     first = err.errors(include_url=False)[0]
@@ -167,11 +174,12 @@ def _reason(error: dict) -> str:
         return "missing"
     if kind == "extra_forbidden":
         return "unknown field"
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"{_show(value)} is below {'the minimum ' if kind == 'greater_than_equal' else ''}" \
-               f"{ctx.get('ge', ctx.get('gt'))}"
-    if kind in ("less_than_equal", "less_than"):
-        return f"{_show(value)} is above the maximum {ctx.get('le', ctx.get('lt'))}"
+    if kind == "greater_than_equal":
+        return f"{_show(value)} is below the minimum {_bound(ctx['ge'])}"
+    if kind == "greater_than":
+        return f"{_show(value)} is not above {_bound(ctx['gt'])}"
+    if kind == "less_than_equal":
+        return f"{_show(value)} is above the maximum {_bound(ctx['le'])}"
     if kind == "string_too_long":
         return f"text of {len(value)} characters is longer than {ctx['max_length']}"
     if kind == "string_too_short":

@@ -21,10 +21,11 @@ from .models import (
     WhyStep,
 )
 from .paths import bundled_content_dirs
+from .textsafety import safe_text
 
 __all__ = [
     "Chapter", "ContentError", "Derivation", "DerivationStep", "GeneratedQuestion", "Lesson",
     "Library", "McqQuestion", "MultiQuestion", "NumericQuestion", "OrderQuestion", "ProseStep",
     "QuizRef", "QuizStep", "RunStep", "Text", "UnsupportedLatex", "WhyQuestion", "WhyStep",
-    "bundled_content_dirs", "latex_to_unicode", "load_library", "render_inline_math",
+    "bundled_content_dirs", "latex_to_unicode", "load_library", "render_inline_math", "safe_text",
 ]

@@ -85,7 +85,9 @@ def _display(path: Path) -> str:
         rel = os.path.relpath(path)
     except ValueError:
         return str(path)
-    return str(path.resolve()) if rel.startswith("..") else rel
+    # abspath, not resolve(): the name shown is the one in the folder, even for a symlink
+    # (whose target may be a device, or a loop that resolve() cannot end).
+    return os.path.abspath(path) if rel.startswith("..") else rel
 
 
 def format_field(loc: Iterable[str | int]) -> str:

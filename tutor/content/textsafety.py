@@ -48,7 +48,8 @@ def describe(char: str) -> str:
     code = ord(char)
     name = _NAMES.get(code) or unicodedata.name(char, "")
     if not name:
-        name = "C1 control" if 0x80 <= code <= 0x9F else "control character"
+        name = ("C1 control" if 0x80 <= code <= 0x9F else
+                "control character" if code < 0x20 else "not a character")
     return f"U+{code:04X} ({name})"
 
 

@@ -65,9 +65,7 @@ class Graded:
 def parse_decimal(raw: str) -> Decimal | None:
     """``raw`` as an exact decimal, or None: "0.5", ".5", "5e-1", "1,234.5", "０.５", "−2"."""
     text = raw.strip().translate(_ASCII_TWINS)
-    if not text or len(text) > MAX_NUMBER_CHARS or not text.isascii():
-        return None
-    if not _NUMBER.fullmatch(text):
+    if len(text) > MAX_NUMBER_CHARS or not text.isascii() or not _NUMBER.fullmatch(text):
         return None
     return Decimal(text.replace(",", ""))
 
@@ -88,7 +86,7 @@ def asked_decimals(question: NumericQuestion) -> int | None:
     tol = _decimal(question.tolerance)
     if tol <= 0:
         return None
-    sign, digits, exponent = tol.normalize().as_tuple()
+    _, digits, exponent = tol.normalize().as_tuple()
     return -exponent if digits == (1,) and exponent <= 0 else None
 
 

@@ -299,7 +299,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
                    ascii_only=args.ascii)
     app.run()
     if app.report_path:
-        print(f"{app.report_path}")
+        print(tr("iv_report", args.lang, path=app.report_path))
     store.close()
     return 0
 

@@ -383,9 +383,9 @@ def resolve(name: str, params: dict | None = None) -> dict:
 #: Variant names as a learner reads them (the English stays the name the events carry).
 VARIANT_LABELS: dict[str, Text] = {
     "main": {"ko": "실행", "en": "main"},
-    "too_small": {"ko": "너무 작은 학습률(too_small)", "en": "too_small"},
-    "right": {"ko": "알맞은 학습률(right)", "en": "right"},
-    "too_large": {"ko": "너무 큰 학습률(too_large)", "en": "too_large"},
+    "too_small": {"ko": "너무 작음(too_small)", "en": "too_small"},
+    "right": {"ko": "알맞음(right)", "en": "right"},
+    "too_large": {"ko": "너무 큼(too_large)", "en": "too_large"},
     "sigmoid": {"ko": "시그모이드(sigmoid)", "en": "sigmoid"},
     "tanh": {"ko": "쌍곡탄젠트(tanh)", "en": "tanh"},
     "relu": {"ko": "렐루(relu)", "en": "relu"},

@@ -242,14 +242,15 @@ def has_terminal(command: str, lang: str) -> bool:
 
 def tolerant_stdin():
     """stdin for a plain session: any bytes read (invalid UTF-8 becomes �), never a crash."""
-    import io  # noqa: PLC0415
-
     if sys.stdin is None:  # `tutor quiz --plain <&-`: nothing to read, the session ends at once
+        import io  # noqa: PLC0415
+
         return io.StringIO("")
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:  # already text (a test's StringIO)
-        return sys.stdin
-    return io.TextIOWrapper(buffer, encoding=sys.stdin.encoding or "utf-8", errors="replace")
+    try:
+        sys.stdin.reconfigure(errors="replace")
+    except (AttributeError, ValueError, OSError):  # already text (a test's StringIO)
+        pass
+    return sys.stdin
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:

@@ -54,6 +54,7 @@ class SourceMap:
     # (field path, line, message): duplicate keys, unsafe characters, keys that are not text...
     problems: list[tuple[Path_, int, str]] = field(default_factory=list)
     values: int = 0
+    walked: set[int] = field(default_factory=set, repr=False)  # ids of nodes seen (aliases)
 
     def line_of(self, path: Path_) -> int:
         """The line of the deepest part of ``path`` that exists in the file."""
@@ -132,24 +133,33 @@ def _check_scalar(node: yaml.ScalarNode, path: Path_, smap: SourceMap) -> None:
                                         f"at most {MAX_NUMBER_CHARS} are allowed")
 
 
-def _walk(node: yaml.Node, path: Path_, smap: SourceMap, depth: int = 0) -> None:
+def _walk(node: yaml.Node, path: Path_, smap: SourceMap, depth: int = 0,
+          site: int | None = None) -> None:
+    """Record lines and faults under ``node``. ``site``: inside an alias expansion, the line
+    that uses the alias (where a limit hit there is worth pointing at)."""
     smap.values += 1
     if smap.values > MAX_VALUES:
-        raise _too_many(_line(node))
+        raise _too_many(site or _line(node))
     if depth > MAX_DEPTH:
         # Only an alias inside its own anchor gets here: the composer bounds plain nesting.
-        raise YamlSyntaxError(_line(node), f"nested deeper than {MAX_DEPTH} levels "
-                                           f"(an alias inside its own anchor?)")
+        raise YamlSyntaxError(site or _line(node), f"nested deeper than {MAX_DEPTH} levels "
+                                                   f"(an alias inside its own anchor?)")
+    smap.walked.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         _check_scalar(node, path, smap)
         return
+
+    def descend(child: yaml.Node, child_path: Path_) -> None:
+        alias = site or (_line(node) if id(child) in smap.walked else None)
+        _walk(child, child_path, smap, depth + 1, alias)
+
     if node.tag not in _COLLECTION_TAGS:
         smap.problem(path, _line(node), f"YAML tag {node.tag.replace(_TAG, '!!')} is not allowed")
         return
     if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             smap.lines.setdefault(path + (index,), _line(item))
-            _walk(item, path + (index,), smap, depth + 1)
+            descend(item, path + (index,))
         return
     seen: set[str] = set()
     for key_node, value_node in node.value:
@@ -159,7 +169,7 @@ def _walk(node: yaml.Node, path: Path_, smap: SourceMap, depth: int = 0) -> None
                                      "(complex YAML key)")
             continue
         if key_node.tag == _MERGE:
-            _walk(value_node, path, smap, depth + 1)  # its keys count and are checked
+            descend(value_node, path)  # its keys count and are checked
             continue
         key = key_node.value
         if key_node.tag != f"{_TAG}str":
@@ -172,7 +182,7 @@ def _walk(node: yaml.Node, path: Path_, smap: SourceMap, depth: int = 0) -> None
             smap.problem(path + (key,), line, "key appears twice in the same mapping")
         seen.add(key)
         smap.lines.setdefault(path + (key,), line)
-        _walk(value_node, path + (key,), smap, depth + 1)
+        descend(value_node, path + (key,))
 
 
 def _syntax_error(err: yaml.YAMLError, text: str) -> YamlSyntaxError:

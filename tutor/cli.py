@@ -488,7 +488,10 @@ def main(argv: list[str] | None = None) -> int:
         pass
     real_stdout, sys.stdout = sys.stdout, GuardedOutput(sys.stdout)
     try:
-        code = dispatch(build_parser(lang).parse_args(argv))
+        try:
+            code = dispatch(build_parser(lang).parse_args(argv))
+        except SystemExit as done:  # --help, or argparse refusing an option
+            code = done.code if isinstance(done.code, int) else int(done.code is not None)
         sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
         return code
     except KeyboardInterrupt:

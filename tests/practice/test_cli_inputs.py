@@ -258,3 +258,21 @@ def test_every_bundled_tag_has_a_name():
 def test_every_cli_string_has_both_languages():
     for key, entry in STRINGS.items():
         assert set(entry) >= {"ko", "en"}, key
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_help_to_a_full_disk_ends_with_one_line(tmp_path):
+    result = shell("--help > /dev/full", tmp_path / "p.db")
+    assert result.returncode == 1
+    assert one_line(result) == "tutor: stopped, the output cannot be written: No space left on device"
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--lang", "fr", "stats"], "tutor: argument --lang: invalid choice: 'fr'"),
+    (["stats", "--bogus"], "tutor: unrecognized arguments: --bogus"),
+    (["nosuchcommand"], "tutor: argument COMMAND: invalid choice: 'nosuchcommand'"),
+])
+def test_argparse_mistakes_are_one_line(tmp_path, args, expected):
+    result = tutor(*args, db=tmp_path / "p.db")
+    assert result.returncode == 2
+    assert one_line(result).startswith(expected)

@@ -617,3 +617,47 @@ def test_validate_prints_one_safe_line_per_fault_and_no_traceback(tmp_path, caps
     ]
     assert "\x1b" not in out + err and "Traceback" not in out + err
     assert snapshot(folder) == before
+
+
+def test_validate_a_fifo_given_by_name_does_not_hang(tmp_path, capsys):
+    os.mkfifo(tmp_path / "p.yaml")
+    started = time.monotonic()
+    assert main(["validate", str(tmp_path / "p.yaml")]) == 1
+    assert time.monotonic() - started < 5
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [f"{tmp_path}/p.yaml: a FIFO, not a regular file; skipped without opening it",
+                   "0 lessons, 0 questions, 1 errors"]
+
+
+def test_content_path_that_does_not_exist_fails_validate(tmp_path, capsys):
+    folder = content_with_good(tmp_path)
+    code = main(["validate", "--no-bundled", "--content", str(folder),
+                 "--content", str(tmp_path / "nope")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"{tmp_path}/nope: no such file or directory" in captured.out + captured.err
+    assert captured.out.strip().splitlines()[-1] == "1 lessons, 0 questions, 1 errors"
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_a_checker_that_crashes_is_reported_not_raised(tmp_path):
+    folder = content_with_good(tmp_path)
+    (folder / "run.yaml").write_text(lesson("  - run: {experiment: boom, set: {n: 1}}"), "utf-8")
+
+    def crashing(name, params):
+        raise ZeroDivisionError("division by zero")
+
+    lib = load_library([folder], check_run=crashing)
+    assert errors_of(lib) == [
+        "run.yaml:5: steps[0].run: cannot check 'boom': ZeroDivisionError: division by zero"]
+    assert set(lib.lessons) == {"03-91-good", "03-92-hostile"}
+
+
+def test_a_checker_message_echoing_a_huge_value_is_one_short_line(tmp_path):
+    folder = content_with_good(tmp_path)
+    (folder / "run.yaml").write_text(
+        lesson(f'  - run: {{experiment: x, set: {{s: "{"y" * 5000}"}}}}'), "utf-8")
+    lib = load_library([folder], check_run=lambda name, params: f"bad value {params['s']!r}\n")
+    (message,) = errors_of(lib)
+    assert message.startswith("run.yaml:5: steps[0].run: bad value 'yyy")
+    assert message.endswith("…") and len(message) < 360 and "\n" not in message

@@ -183,6 +183,20 @@ def _errors_from_validation(exc: ValidationError, data: Any, smap: SourceMap, fi
     return out
 
 
+MAX_MESSAGE_CHARS = 300
+
+
+def _ask(checker: Checker, name: str, params: dict[str, Any]) -> str | None:
+    """A checker's verdict, one short line; its own crash on odd content is reported, not raised."""
+    try:
+        problem = checker(name, params)
+    except Exception as err:  # noqa: BLE001 (a bug in a checker must not stop validation)
+        problem = f"cannot check {excerpt(name)}: {type(err).__name__}: {err}"
+    if problem and len(problem) > MAX_MESSAGE_CHARS:
+        problem = problem[: MAX_MESSAGE_CHARS - 1] + "…"
+    return " ".join(problem.split()) if problem else None
+
+
 def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
                  check_generator: Checker | None = None) -> Library:
     """Read every YAML file under ``paths`` (files or directories)."""
@@ -300,12 +314,12 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
                                            f"follow-up {excerpt(ref)} is not a question id"))
     if check_run is not None:
         for step, file, line, fld in run_sites:
-            problem = check_run(step.run.experiment, dict(step.run.set))
+            problem = _ask(check_run, step.run.experiment, dict(step.run.set))
             if problem:
                 lib.errors.append(ContentError(file, line, fld, problem))
     if check_generator is not None:
         for question, file, line, fld in gen_sites:
-            problem = check_generator(question.generator, dict(question.params))
+            problem = _ask(check_generator, question.generator, dict(question.params))
             if problem:
                 lib.errors.append(ContentError(file, line, fld, problem))
 

@@ -36,6 +36,8 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a mistake in one line (usage is one `--help` away)."""
 
     def error(self, message: str):
+        # "argument --n: …" → "--n: …": the option named, the rest in the learner's language.
+        message = message.removeprefix("argument ")
         self.exit(2, f"{self.prog}: {message} ({self.prog} --help)\n")
 
 

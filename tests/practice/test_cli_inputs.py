@@ -41,26 +41,26 @@ def one_line(result: subprocess.CompletedProcess) -> str:
 # -- numeric options: a range each, one line naming the option and the value ---------------
 
 @pytest.mark.parametrize("args, expected", [
-    (["interview", "--minutes", "nan"], "argument --minutes: must be a number of minutes above 0 "
+    (["interview", "--minutes", "nan"], "--minutes: must be a number of minutes above 0 "
                                         "and at most 1440 (a day), not 'nan'"),
     (["interview", "--minutes", "inf"], "--minutes: must be a number of minutes above 0"),
     (["interview", "--minutes", "-5"], "not '-5'"),
     (["interview", "--minutes", "0"], "not '0'"),
     (["interview", "--minutes", "1e309"], "not '1e309'"),
     (["interview", "--minutes", LONG], "not '99999999999999999999…'"),
-    (["quiz", "--n", "0"], "argument --n: must be a whole number of at least 1, not '0'"),
-    (["quiz", "--n", "-3"], "argument --n: must be a whole number of at least 1, not '-3'"),
-    (["quiz", "--n", "²"], "argument --n: must be a whole number of at least 1, not '²'"),
-    (["interview", "--n", "1.5"], "argument --n: must be a whole number of at least 1, not '1.5'"),
-    (["quiz", "--n", LONG], "argument --n: must be a whole number of at least 1, "
+    (["quiz", "--n", "0"], "--n: must be a whole number of at least 1, not '0'"),
+    (["quiz", "--n", "-3"], "--n: must be a whole number of at least 1, not '-3'"),
+    (["quiz", "--n", "²"], "--n: must be a whole number of at least 1, not '²'"),
+    (["interview", "--n", "1.5"], "--n: must be a whole number of at least 1, not '1.5'"),
+    (["quiz", "--n", LONG], "--n: must be a whole number of at least 1, "
                             "not '99999999999999999999…'"),
-    (["quiz", "--chapter", "10"], "argument --chapter: must be a chapter number from 1 to 9, "
+    (["quiz", "--chapter", "10"], "--chapter: must be a chapter number from 1 to 9, "
                                   "not '10'"),
-    (["interview", "--chapter", "٣"], "argument --chapter: must be a chapter number from 1 to 9"),
-    (["quiz", "--seed", "-1"], "argument --seed: must be a whole number from 0 to "
+    (["interview", "--chapter", "٣"], "--chapter: must be a chapter number from 1 to 9"),
+    (["quiz", "--seed", "-1"], "--seed: must be a whole number from 0 to "
                                "9223372036854775807, not '-1'"),
-    (["quiz", "--seed", LONG], "argument --seed: must be a whole number from 0 to"),
-    (["interview", "--difficulty", "X"], "argument --difficulty: must be E (easy), M (medium) "
+    (["quiz", "--seed", LONG], "--seed: must be a whole number from 0 to"),
+    (["interview", "--difficulty", "X"], "--difficulty: must be E (easy), M (medium) "
                                          "or H (hard), not 'X'"),
 ])
 def test_numeric_options_are_refused_in_one_line(tmp_path, args, expected):
@@ -75,7 +75,7 @@ def test_numeric_options_are_refused_in_one_line(tmp_path, args, expected):
 def test_option_messages_speak_korean(tmp_path):
     result = tutor("--lang", "ko", "quiz", "--n", "0", "--plain", db=tmp_path / "p.db")
     assert result.returncode == 2
-    assert "argument --n: 1 이상의 정수여야 합니다: '0'" in one_line(result)
+    assert "--n: 1 이상의 정수여야 합니다: '0'" in one_line(result)
 
 
 def test_a_good_difficulty_in_lower_case_is_read(tmp_path):
@@ -268,9 +268,9 @@ def test_help_to_a_full_disk_ends_with_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--lang", "fr", "stats"], "tutor: argument --lang: invalid choice: 'fr'"),
+    (["--lang", "fr", "stats"], "tutor: --lang: invalid choice: 'fr'"),
     (["stats", "--bogus"], "tutor: unrecognized arguments: --bogus"),
-    (["nosuchcommand"], "tutor: argument COMMAND: invalid choice: 'nosuchcommand'"),
+    (["nosuchcommand"], "tutor: COMMAND: invalid choice: 'nosuchcommand'"),
 ])
 def test_argparse_mistakes_are_one_line(tmp_path, args, expected):
     result = tutor(*args, db=tmp_path / "p.db")

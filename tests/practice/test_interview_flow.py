@@ -114,6 +114,7 @@ def test_time_up_ends_after_the_answer_and_skips_the_follow_up(tmp_path):
     flow.next_question()
     flow.submit_answer("x")
     clock.now += 61
+    assert flow.header() == "[1/2] Interview question · time left 0:00 · Time is up."
     flow.tick([0, 1])
     assert flow.time_up and flow.next_question() is None and flow.phase == "done"
     assert [a.item.item_id for a in flow.answers] == ["iv-linear"]
@@ -187,3 +188,23 @@ def test_plain_korean_interview_speaks_korean(tmp_path):
     assert "[1/1] 면접 질문 · 남은 시간" in out
     assert "핵심 포인트 1/2 · 0.0분" in out and f"면접 보고서: {path}" in out
     assert " min" not in out
+
+
+class UnsavedStore:
+    """A store that, like ProgressStore on a locked file, keeps answers in memory (False)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.kept = []
+
+    def record_attempt(self, *args, **kwargs):
+        self.kept.append((args, kwargs))
+        return False
+
+
+def test_plain_interview_says_when_an_answer_is_not_saved(tmp_path):
+    lib, store = setup(tmp_path)
+    unsaved = UnsavedStore(store)
+    out, report, path = plain(lib, unsaved, "answer\n1\n", tmp_path, ids=("iv-lr",))
+    assert "This answer is not saved yet (kept in memory); check the progress file." in out
+    assert len(unsaved.kept) == 1 and path.exists()      # the report has it all the same

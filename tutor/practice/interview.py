@@ -216,7 +216,11 @@ class InterviewFlow:
         shown = "-" if left is None else _clock(left)
         label = tr("iv_header", self.lang, i=min(self.number, len(self.items)),
                    n=len(self.items), left=shown)
-        return label + (f" · {tr('iv_follow_up', self.lang)}" if self.is_follow_up else "")
+        if self.is_follow_up:
+            label += f" · {tr('iv_follow_up', self.lang)}"
+        if left is not None and left <= 0:  # the answer being written is still taken
+            label += f" · {tr('iv_time_up', self.lang)}"
+        return label
 
     def next_question(self) -> PracticeItem | None:
         """The next question (phase "answer"), or None when the interview is over."""

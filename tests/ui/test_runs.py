@@ -354,3 +354,210 @@ def test_gradient_bars_on_a_log_scale():
     lines = text.plain.splitlines()
     assert len(lines) == 3 and "1e-6" in lines[1]
     assert lines[1].count("█") < lines[2].count("█")
+
+
+# -- settings typed, checked and used; pacing; speed; labels --------------------------------
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def field(panel, name):
+    return next(w for w in panel.query(".run-field") if w.name == name)
+
+
+def sets_of(argv) -> dict:
+    return dict(a.split("=", 1) for a in argv[argv.index("--json") + 1:] if "=" in a)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_typed_value_counts_after_tab(fake_registered, size):
+    app = PanelApp("perceptron_gates", {"gate": "xor", "layers": 1}, None, "en")
+    async with app.run_test(size=size) as pilot:
+        panel = app.query_one(RunPanel)
+        layers = field(panel, "layers")
+        layers.focus()
+        await pilot.pause()
+        layers.value = "2"            # typed, no Enter
+        await pilot.press("tab")
+        await pilot.pause()
+        assert panel.values["layers"] == 2 and panel.run_params()["layers"] == 2
+        panel.focus()
+        await pilot.press("r")
+        assert panel.run is not None and sets_of(panel.run.argv)["layers"] == "2"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_typed_value_counts_on_r(fake_registered, size):
+    app = PanelApp("perceptron_gates", {"gate": "xor", "layers": 1}, None, "en")
+    async with app.run_test(size=size) as pilot:
+        panel = app.query_one(RunPanel)
+        field(panel, "steps").value = "300"   # in the field, never applied
+        panel.focus()
+        await pilot.press("r")
+        assert panel.run is not None
+        assert sets_of(panel.run.argv)["steps"] == "300" and panel.values["steps"] == 300
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_an_out_of_range_value_is_shown_and_nothing_runs(fake_registered, size):
+    app = PanelApp("perceptron_gates", {"gate": "xor", "layers": 1}, None, "ko")
+    async with app.run_test(size=size) as pilot:
+        panel = app.query_one(RunPanel)
+        layers = field(panel, "layers")
+        layers.focus()
+        await pilot.pause()
+        layers.value = "9"
+        await pilot.press("tab")
+        await pilot.pause()
+        box = panel.query_one(".run-field-errors")
+        shown = str(box.render())
+        assert not box.has_class("hidden") and box.region.height >= 1   # on screen
+        assert "층 수(layers)" in shown and "최댓값 2보다 큽니다" in shown and "1…2" in shown
+        assert layers.has_class("-invalid")
+        assert panel.values["layers"] == 1        # the refused value is not kept
+        panel.focus()
+        await pilot.press("r")
+        assert panel.run is None and panel.state == "idle"
+        assert "시작하지 않았습니다" in str(panel.message)
+        layers.value = "2"                         # fixed: it runs
+        await pilot.press("r")
+        assert panel.run is not None and box.has_class("hidden")
+        assert not layers.has_class("-invalid")
+
+
+async def test_gate_xor_from_a_lesson_runs_xor(real):
+    from tutor.experiments import check_run_step  # noqa: PLC0415
+
+    lesson_set = {"gate": "XOR", "layers": 2}     # as a lesson's YAML may spell it
+    assert check_run_step("perceptron_gates", lesson_set) is None
+    app = PanelApp("perceptron_gates", lesson_set, None, "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(RunPanel)
+        gate = field(panel, "gate")
+        assert gate.value == "xor" and panel.values["gate"] == "xor"
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.state not in ("starting", "running"), timeout=60)
+        assert panel.begin["params"]["gate"] == "xor" and panel.begin["params"]["layers"] == 2
+        assert field(panel, "gate").value == "xor"
+
+
+async def test_a_lesson_run_is_paced_and_x_stops_it_midway(paced):
+    app = PanelApp("learning_rate", {}, None, "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(RunPanel)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.state == "running", timeout=30)
+        await pilot.pause(1.0)
+        assert panel.state == "running"           # 100 steps are not over after a second
+        right = panel.variants["right"]
+        await wait_for(pilot, lambda: right.last.get("step", 0) >= 40, timeout=30)
+        await pilot.press("x")
+        step = right.last["step"]
+        assert panel.state == "stopped" and step < 100
+        assert f"Stopped at step {step}." in str(panel.message)
+        drawn = len(right.loss)
+        await pilot.pause(0.5)
+        assert len(right.loss) == drawn and panel.pacer.pending == 0   # the curve stopped
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_paced_run_is_still_running_after_a_second_and_done_later(paced, size):
+    app = PanelApp("linreg_gd", {}, None, "en")
+    async with app.run_test(size=size) as pilot:
+        panel = app.query_one(RunPanel)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.state == "running", timeout=30)
+        t0 = time.monotonic()
+        await pilot.pause(1.0)
+        assert panel.state == "running" and "speed 1×" in str(panel.query_one(".run-status").render())
+        await wait_for(pilot, lambda: panel.state == "done", timeout=30)
+        assert 2.5 < time.monotonic() - t0 < 10
+        assert panel.variants["main"].last["step"] == panel.variants["main"].total
+
+
+async def test_speed_keys_and_instant(paced):
+    app = PanelApp("linreg_gd", {}, None, "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(RunPanel)
+        hint = panel.query_one(".hint")
+        assert "[-/+] speed 1×" in str(hint.render())
+        await pilot.press("minus")
+        assert panel.pacer.factor == 0.5 and "speed 0.5×" in str(hint.render())
+        await pilot.press("plus", "right_square_bracket")
+        assert panel.pacer.factor == 2.0 and "speed 2×" in str(hint.render())
+        await pilot.press("left_square_bracket")
+        assert panel.pacer.factor == 1.0
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.state == "running", timeout=30)
+        for _ in range(5):
+            await pilot.press("plus")
+        assert panel.pacer.instant and "speed instant" in str(hint.render())
+        t0 = time.monotonic()
+        await wait_for(pilot, lambda: panel.state == "done", timeout=30)
+        assert time.monotonic() - t0 < 2.0        # instant: drawn as soon as it arrives
+
+
+async def test_stopping_never_blocks_the_event_loop():
+    code = ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            "print('{}', flush=True); time.sleep(60)")
+    run = runner.RunProcess([sys.executable, "-c", code])
+    run.start()
+    deadline = time.monotonic() + 10
+    while run.lines == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    t0 = time.monotonic()
+    run.stop_soon()                               # the SIGKILL comes 0.5 s later, on a thread
+    assert time.monotonic() - t0 < 0.05
+    assert gone(run.pid, run.proc, within=3.0)
+
+
+def test_pacer_hands_on_steps_at_the_pace_and_never_runs_ahead():
+    events = [{"event": "begin"}, {"event": "start", "total_steps": 100}]
+    events += [{"event": "step", "step": k, "loss": 1.0 / k} for k in range(1, 101)]
+    pacer = runner.Pacer(seconds=5.0)
+    pacer.feed(events[:52])                       # the child has sent 50 steps so far
+    first = pacer.take(1.0)                       # 1 s of 5 s: 20 steps
+    assert [e["step"] for e in first if e["event"] == "step"] == list(range(1, 21))
+    pacer.take(10.0)                              # far more time than data
+    assert pacer.pending == 0 and pacer.shown == 50
+    pacer.feed(events[52:])
+    assert [e["step"] for e in pacer.take(0.5)] == list(range(51, 61))   # no burst
+    pacer.set_speed(len(runner.SPEEDS) - 1)
+    assert len(pacer.take(0.0)) == 40
+
+
+def test_every_registry_parameter_has_a_label_and_help_and_no_label_is_stale():
+    from tutor.experiments import REGISTRY  # noqa: PLC0415
+    from tutor.ui.run_strings import PARAM_LABELS  # noqa: PLC0415
+
+    used = set()
+    for name, exp in REGISTRY.items():
+        for key, p in exp.params.items():
+            used.add(key)
+            label = PARAM_LABELS.get(key)
+            assert label is not None, (name, key)
+            assert label.get("ko") and label.get("en"), (name, key)
+            assert p.help.get("ko") and p.help.get("en"), (name, key)
+    assert set(PARAM_LABELS) == used, sorted(set(PARAM_LABELS) ^ used)
+
+
+def test_every_variant_has_a_korean_name():
+    from tutor.experiments import REGISTRY, resolve, variant_label  # noqa: PLC0415
+
+    for name, exp in REGISTRY.items():
+        for v in exp.variant_names(resolve(name, {})):
+            ko = variant_label(v, "ko")
+            assert ko != v and (v == "main" or f"({v})" in ko), (name, v)   # 실행 for main
+            assert variant_label(v, "en") == v
+
+
+async def test_panel_labels_and_variants_in_korean(real):
+    app = PanelApp("learning_rate", {"steps": 30}, None, "ko")
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(RunPanel)
+        labels = [str(w.render()) for w in panel.query(".run-field-label")]
+        assert "데이터 수(n)" in labels and "큰 학습률(lr_large)" in labels
+        panel.start()
+        await wait_for(pilot, lambda: panel.state not in ("starting", "running"))
+        status = str(panel.query_one(".run-status").render())
+        assert "너무 큼(too_large)" in status and "알맞음(right)" in status

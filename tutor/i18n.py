@@ -160,6 +160,13 @@ STRINGS: dict[str, dict[str, str]] = {
                                "en": "{path}: the folder {parent} is read-only, so progress cannot be saved there; fix its permissions or give another --db"},
     "store_not_ours": {"ko": "{path}: Why Tutor 진도 파일이 아닙니다({what}). 파일은 그대로 두었어요. 다른 --db를 주세요",
                        "en": "{path}: is not a Why Tutor progress file ({what}); it was left untouched, give another --db"},
+    "store_what_not_sqlite": {"ko": "SQLite 데이터베이스가 아님", "en": "not an SQLite database"},
+    "store_what_other_program": {"ko": "다른 프로그램의 SQLite 파일, application id {app_id}",
+                                 "en": "an SQLite file of another program, application id {app_id}"},
+    "store_what_other_tables": {"ko": "다른 테이블이 있는 SQLite 파일: {tables}",
+                                "en": "an SQLite file with other tables: {tables}"},
+    "store_what_damaged": {"ko": "손상되었거나 다른 프로그램의 파일: {reason}",
+                           "en": "damaged or another program's: {reason}"},
     "store_newer": {"ko": "{path}: 더 새로운 Why Tutor가 쓴 파일입니다(스키마 {found}, 이 버전은 {known}까지). 파일은 그대로 두었어요. 튜터를 업데이트하거나 다른 --db를 주세요",
                     "en": "{path}: was written by a newer Why Tutor (schema {found}, this one knows {known}); it was left untouched, update the tutor or give another --db"},
     "store_busy": {"ko": "{path}: 다른 프로그램이 {seconds}초 넘게 쓰고 있습니다(다른 튜터가 열려 있나요?). 아무것도 바꾸지 않았어요. 잠시 뒤 다시 해 보세요",
@@ -187,6 +194,8 @@ STRINGS: dict[str, dict[str, str]] = {
                            "en": "{count} answer(s) not saved yet; kept in memory and retried at the next save"},
     # -- content validation --
     # -- cli and plain sessions --
+    "iv_report_failed": {"ko": "면접 보고서를 쓰지 못했습니다(답은 진도에 저장됨): {problem}",
+                         "en": "The interview report was not written (your answers are saved): {problem}"},
     "iv_hint_done": {"ko": "Ctrl+S 또는 Esc로 돌아가기 · ↑↓ 보고서 스크롤", "en": "Ctrl+S or Esc to go back · ↑↓ scroll the report"},
     "line_too_long": {"ko": "한 줄이 너무 깁니다({n}자 초과). 더 짧게 다시 입력하세요.",
                       "en": "That line is too long (over {n} characters); type a shorter one."},

@@ -208,3 +208,18 @@ def test_plain_interview_says_when_an_answer_is_not_saved(tmp_path):
     out, report, path = plain(lib, unsaved, "answer\n1\n", tmp_path, ids=("iv-lr",))
     assert "This answer is not saved yet (kept in memory); check the progress file." in out
     assert len(unsaved.kept) == 1 and path.exists()      # the report has it all the same
+
+
+def test_a_report_folder_that_cannot_be_made_is_one_line_and_answers_stay(tmp_path):
+    lib, store = setup(tmp_path)
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    out = io.StringIO()
+    _, path = PlainInterview(store, "en", io.StringIO("answer\n1\n"), out, clock=Clock()).interview(
+        ordered(lib, "iv-lr"), lib, 10, blocker)
+    assert path is None
+    [line] = [l for l in out.getvalue().splitlines() if l.startswith("The interview report")]
+    assert line.startswith("The interview report was not written (your answers are saved): ")
+    assert str(blocker) in line
+    assert blocker.read_text(encoding="utf-8") == "a file where the folder should be"
+    assert [r["answer"] for r in store.attempts()] == ["answer"]

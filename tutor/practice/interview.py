@@ -191,6 +191,7 @@ class InterviewFlow:
         self.asked_at = self.started
         self.report = InterviewReport([], lang, minutes)
         self.last_saved = True  # False: the store kept the last answer in memory only
+        self.report_problem: str | None = None  # why the report file could not be written
 
     @property
     def answers(self) -> list[InterviewAnswer]:
@@ -275,7 +276,22 @@ class InterviewFlow:
         """Stop the clock and write the report of the questions answered (None if none)."""
         self.phase = "done"
         self.report.seconds = round(self.elapsed(), 1)
-        return self.report.write(reports_dir) if self.answers else None
+        self.report_problem = None
+        if not self.answers:
+            return None
+        try:
+            return self.report.write(reports_dir)
+        except ExportError as err:  # the answers are in the store; say why the file is not
+            self.report_problem = str(err)
+            return None
+
+    def report_line(self, path: Path | None) -> str:
+        """Where the report is, or why there is none."""
+        if path is not None:
+            return tr("iv_report", self.lang, path=path)
+        if self.report_problem:
+            return tr("iv_report_failed", self.lang, problem=self.report_problem)
+        return tr("iv_nothing", self.lang)
 
     def score_line(self) -> str:
         got, total = self.report.total_points

@@ -201,7 +201,7 @@ class PlainInterview(PlainSession):
         path = flow.finish(reports_dir)
         self.say()
         self.say(flow.score_line())
-        self.say(tr("iv_report", self.lang, path=path) if path else tr("iv_nothing", self.lang))
+        self.say(flow.report_line(path))
         return flow.report, path
 
     def ticks(self, count: int) -> list[int]:

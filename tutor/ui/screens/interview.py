@@ -131,7 +131,7 @@ class InterviewScreen(Screen):
             lines.append(tr("iv_time_up", lang))
         if early:
             lines.append(tr("iv_ended", lang, n=len(flow.answers)))
-        lines.append(tr("iv_report", lang, path=path))
+        lines.append(flow.report_line(path))
         self.query_one("#iv-timer", Static).update(RichText(flow.score_line(), style="bold"))
         body.mount(Static(RichText("\n".join(lines), style="bold"), classes="iv-summary"))
         body.mount(Markdown(self.report.markdown()))

@@ -328,7 +328,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
 def _progress_action(args: argparse.Namespace) -> int:
     import json  # noqa: PLC0415
 
-    from tutor.atomicfile import write_atomic  # noqa: PLC0415
+    from tutor.atomicfile import check_target, write_atomic  # noqa: PLC0415
     from tutor.store.db import (  # noqa: PLC0415
         SCHEMA_VERSION,
         export_progress,
@@ -364,6 +364,8 @@ def _progress_action(args: argparse.Namespace) -> int:
                                                   reason=str(err).splitlines()[0]))
             return 2
         checked = validate_export(data, SCHEMA_VERSION)
+    if args.progress_action == "export":
+        check_target(args.file)  # before the progress file is opened (or created)
     store = open_store(args)
     try:
         if args.progress_action == "export":

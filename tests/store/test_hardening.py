@@ -215,6 +215,11 @@ def test_the_korean_message_is_ready_too(tmp_path):
         ProgressStore(folder)
     assert caught.value.text("ko") == (f"{folder}: 폴더입니다. 진도 파일(progress file)이 아니에요. "
                                        "--db에 파일 이름을 주세요")
+    _text_file(tmp_path / "t.db")
+    with pytest.raises(StoreError) as caught:
+        ProgressStore(tmp_path / "t.db")
+    assert caught.value.text("ko") == (f"{tmp_path / 't.db'}: Why Tutor 진도 파일이 아닙니다(SQLite "
+                                       "데이터베이스가 아님). 파일은 그대로 두었어요. 다른 --db를 주세요")
 
 
 READ_ONLY_OPEN = """
@@ -407,10 +412,12 @@ def test_a_read_only_connection_mid_session_keeps_the_answer(tmp_path):
 # --------------------------------------------------------------------------- races
 
 RACER = """
-    import sys, time
+    import os, sys, time
     from tutor.store import ProgressStore
-    path, start, me = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-    time.sleep(max(0.0, start - time.time()))
+    path, gun, me = sys.argv[1], sys.argv[2], sys.argv[3]
+    open(gun + "." + me, "w").close()  # ready
+    while not os.path.exists(gun):
+        time.sleep(0.005)
     store = ProgressStore(path)
     saved = [store.record_attempt(f"{me}-q{i}", "quiz", answer=str(i), correct=True)
              for i in range(5)]
@@ -419,24 +426,63 @@ RACER = """
 """
 
 
-def _race(db: Path, n: int) -> list[subprocess.Popen]:
+def _race(db: Path, n: int) -> None:
+    """``n`` processes open ``db`` at the same instant (all imported and waiting for the gun),
+    each saving 5 answers; every one must acknowledge all 5."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
-    start = time.time() + 2.5  # every interpreter is up and waiting before the gun
-    return [subprocess.Popen([sys.executable, "-c", textwrap.dedent(RACER), str(db), str(start),
-                              f"p{i}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=env) for i in range(n)]
-
-
-def _finish(procs: list[subprocess.Popen]) -> None:
+    gun = db.parent / "gun"
+    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(RACER), str(db), str(gun),
+                               f"p{i}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=env) for i in range(n)]
+    deadline = time.monotonic() + 60
+    while len(list(db.parent.glob("gun.p*"))) < n and time.monotonic() < deadline:
+        time.sleep(0.01)
+    gun.touch()
     for proc in procs:
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0 and "Traceback" not in err, err
         assert out.split() == ["5", "[]"], out
+    for ready in db.parent.glob("gun*"):
+        ready.unlink()
+
+
+MIGRATE_WHILE_HOLDING = """
+    import sqlite3, sys, time
+    from tutor.store.db import APPLICATION_ID, MIGRATIONS
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("BEGIN IMMEDIATE")
+    print("locked", flush=True)
+    time.sleep(1.0)  # the other process has looked at the empty file by now and waits to write
+    for script in MIGRATIONS:
+        for statement in script.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("INSERT INTO attempts (item_id, kind, created_at) VALUES ('theirs', 'quiz', 't')")
+    conn.execute("COMMIT")
+"""
+
+
+def test_a_migration_finished_by_another_process_while_we_wait_is_not_redone(tmp_path):
+    # The window of the old race: we read user_version 0, another process migrates and saves
+    # an answer, then we migrate again ("table already exists") and set the file aside.
+    db = tmp_path / "p.sqlite3"
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(MIGRATE_WHILE_HOLDING), str(db)],
+                            stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.stdout.readline().strip() == "locked"
+    store = ProgressStore(db, busy_timeout=10)
+    assert proc.wait(timeout=30) == 0
+    assert store.notices == [] and set_aside_files(tmp_path) == []
+    assert store.record_attempt("ours", "quiz", correct=True)
+    assert [r["item_id"] for r in store.attempts()] == ["theirs", "ours"]
 
 
 def test_twenty_first_starts_at_once_keep_every_answer(tmp_path):
     db = tmp_path / "fresh.sqlite3"
-    _finish(_race(db, 20))
+    _race(db, 20)
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == 100
     assert conn.execute("SELECT count(DISTINCT item_id) FROM attempts").fetchone()[0] == 100
@@ -448,7 +494,7 @@ def test_twenty_first_starts_at_once_keep_every_answer(tmp_path):
 def test_ten_starts_at_once_on_an_old_file_migrate_it_once(tmp_path):
     db = tmp_path / "old.sqlite3"
     old_v1_file(db, lessons=3)
-    _finish(_race(db, 10))
+    _race(db, 10)
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == 50
     assert conn.execute("SELECT count(*) FROM lesson_progress").fetchone()[0] == 3
@@ -769,3 +815,76 @@ def test_a_good_import_still_merges_and_the_cards_work(tmp_path):
     with pytest.raises(BadExport):  # and the python API refuses the same way as the CLI
         import_progress(store, {"format": "why-tutor-progress"})
     assert len(store.attempts()) == 2
+
+
+# --------------------------------------------------------------------------- fuzzed imports
+
+_NASTY = [None, -1, 0, 1, 5, 10**30, -(10**30), 1.5, float("nan"), True, False, "", " ", "x" * 30_000,
+          "2026-03-01T12:00:00", "2026-13-45T99:00:00+00:00", "2026-03-01T12:00:00+00:00",
+          [], {}, [[[[[[]]]]]], {"a": {"b": {}}}, "\x00", "'; DROP TABLE attempts; --", "🙂" * 50]
+
+
+def _paths(node, here=()):
+    """Every (container, key) in the export, card_json opened up as a JSON object too."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield here + (key,)
+            yield from _paths(value, here + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield here + (i,)
+            yield from _paths(value, here + (i,))
+
+
+def _mutate(data: dict, rng) -> dict:
+    data = json.loads(json.dumps(data))
+    for _ in range(rng.randint(1, 3)):
+        if rng.random() < 0.3:  # mutate inside a card's own JSON
+            cards = data.get("review_cards")
+            if isinstance(cards, list) and cards and isinstance(cards[0], dict) \
+                    and isinstance(cards[0].get("card_json"), str):
+                try:
+                    card = json.loads(cards[0]["card_json"])
+                except ValueError:
+                    continue
+                if isinstance(card, dict) and card:
+                    card[rng.choice(sorted(card))] = rng.choice(_NASTY)
+                    cards[0]["card_json"] = json.dumps(card)
+                continue
+        paths = list(_paths(data))
+        *parent_path, key = rng.choice(paths)
+        parent = data
+        for step in parent_path:
+            parent = parent[step]
+        roll = rng.random()
+        if roll < 0.15 and isinstance(parent, dict):
+            del parent[key]
+        elif roll < 0.25 and isinstance(parent, dict):
+            parent["extra_" + str(rng.randint(0, 9))] = rng.choice(_NASTY)
+        else:
+            parent[key] = rng.choice(_NASTY)
+    return data
+
+
+def test_random_mutations_of_a_real_export_are_refused_or_merged_never_a_crash(tmp_path):
+    import random  # noqa: PLC0415
+
+    rng = random.Random(20261201)
+    base = real_export(tmp_path)
+    store = ProgressStore(tmp_path / "fuzz.sqlite3")
+    refused = merged = 0
+    for case in range(300):
+        data = _mutate(base, rng)
+        started = time.monotonic()
+        try:
+            import_progress(store, data)
+            merged += 1
+        except BadExport as err:
+            refused += 1
+            assert "\n" not in str(err) and str(err).endswith("nothing was imported"), (case, err)
+        assert time.monotonic() - started < 2, case
+        # what the tutor reads at every start still works after whatever was let in
+        store.progress(), store.review_items(), store.due_count(), store.last_lesson()
+        for item in store.hardest_first():
+            assert 0.0 <= store.retrievability(item) <= 1.0
+    assert refused > 200 and merged > 0  # the mutations do reach both outcomes

@@ -15,15 +15,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import fsrs
 import platformdirs
 
 from tutor.i18n import tr
 
-from .errors import BadExport, StoreError
-from .export_schema import EXPORT_FORMAT, Export, validate_export
+from .errors import BadExport, Phrase, StoreError  # noqa: F401 (BadExport: imported from here too)
+
+if TYPE_CHECKING:
+    from .export_schema import Export
 
 APP_NAME = "why-tutor"
 T = TypeVar("T")
@@ -208,11 +210,11 @@ class ProgressStore:
         if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
             if in_own_folder:
                 return False  # ours, damaged: SQLite will say so and it is set aside
-            raise self._fail("store_not_ours", what="not an SQLite database")
+            raise self._fail("store_not_ours", what=Phrase("store_what_not_sqlite"))
         app_id = int.from_bytes(header[68:72], "big")
         if app_id not in (0, APPLICATION_ID):
             raise self._fail("store_not_ours",
-                             what=f"an SQLite file of another program, application id {app_id:#x}")
+                             what=Phrase("store_what_other_program", app_id=f"{app_id:#x}"))
         return app_id == APPLICATION_ID
 
     def _open(self, ours: bool) -> sqlite3.Connection:
@@ -249,13 +251,15 @@ class ProgressStore:
         except UnusableDatabase:
             conn.close()
             if not ours:
-                raise self._fail("store_not_ours", what="damaged or not ours") from None
+                raise self._fail("store_not_ours", what=Phrase("store_what_damaged",
+                                                                 reason="quick_check")) from None
             raise
         except sqlite3.Error as err:
             conn.close()
             if _code(err) in _DAMAGED:
                 if not ours:
-                    raise self._fail("store_not_ours", what=str(err)) from None
+                    raise self._fail("store_not_ours",
+                                     what=Phrase("store_what_damaged", reason=err)) from None
                 raise UnusableDatabase(str(err)) from None
             raise self._operational(err) from None
         except BaseException:
@@ -279,10 +283,10 @@ class ProgressStore:
         app_id, version, tables, journal = self._retry_busy(look)
         if app_id not in (0, APPLICATION_ID):
             raise self._fail("store_not_ours",
-                             what=f"an SQLite file of another program, application id {app_id:#x}")
+                             what=Phrase("store_what_other_program", app_id=f"{app_id:#x}"))
         if app_id == 0 and tables and not OUR_TABLES <= tables:
             shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
-            raise self._fail("store_not_ours", what=f"an SQLite file with other tables: {shown}")
+            raise self._fail("store_not_ours", what=Phrase("store_what_other_tables", tables=shown))
         self._check_version(version)
         return app_id == APPLICATION_ID and version == SCHEMA_VERSION and journal == "wal"
 
@@ -538,6 +542,8 @@ class ProgressStore:
 
 def export_progress(store: ProgressStore) -> dict:
     """Everything the learner has done, as JSON-ready data."""
+    from .export_schema import EXPORT_FORMAT  # noqa: PLC0415 (pydantic only when needed)
+
     conn = store._conn
 
     def rows(sql: str) -> list[dict]:
@@ -576,6 +582,8 @@ def import_progress(store: ProgressStore, data: dict | Export) -> ImportCounts:
     reviewed last. Every record is checked first (export_schema): one wrong field and nothing
     is imported.
     """
+    from .export_schema import validate_export  # noqa: PLC0415 (pydantic only when needed)
+
     checked = validate_export(data, SCHEMA_VERSION)
     counts = ImportCounts()
     never = datetime.min.replace(tzinfo=timezone.utc)

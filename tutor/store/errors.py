@@ -9,6 +9,17 @@ from __future__ import annotations
 from tutor.i18n import tr
 
 
+class Phrase:
+    """Part of a message that is itself translated (e.g. what kind of file was found)."""
+
+    def __init__(self, key: str, **values: object):
+        self.key = key
+        self.values = values
+
+    def text(self, lang: str) -> str:
+        return tr(self.key, lang, **self.values)
+
+
 class _OneLine(Exception):
     def __init__(self, key: str, **values: object):
         self.key = key
@@ -16,7 +27,8 @@ class _OneLine(Exception):
         super().__init__(self.text("en"))
 
     def text(self, lang: str) -> str:
-        return tr(self.key, lang, **self.values)
+        return tr(self.key, lang, **{name: value.text(lang) if isinstance(value, Phrase) else value
+                                     for name, value in self.values.items()})
 
 
 class StoreError(_OneLine):

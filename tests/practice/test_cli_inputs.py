@@ -276,3 +276,30 @@ def test_argparse_mistakes_are_one_line(tmp_path, args, expected):
     result = tutor(*args, db=tmp_path / "p.db")
     assert result.returncode == 2
     assert one_line(result).startswith(expected)
+
+
+def test_stats_on_a_terminal_are_rendered_by_rich(tmp_path):
+    import pty
+    db = tmp_path / "p.db"
+    quiz("0.3\n2\n", db)
+    leader, follower = pty.openpty()
+    env = {**os.environ, "TUTOR_LANG": "en", "COLUMNS": "80", "LINES": "24", "TERM": "xterm"}
+    proc = subprocess.Popen([sys.executable, "-m", "tutor", "--db", str(db), "--no-bundled",
+                             "--content", str(GOOD), "stats"], stdout=follower, stderr=follower,
+                            stdin=subprocess.DEVNULL, env=env, cwd=REPO)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the pty closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=60) == 0
+    os.close(leader)
+    out = b"".join(chunks).decode("utf-8", "replace")
+    assert "Progress" in out and "activation functions" in out and "Traceback" not in out
+    assert "**" not in out and "# Progress" not in out and "## " not in out
+    assert "\x1b[" in out                                  # styled for the terminal

@@ -139,7 +139,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     q = actions.add_parser("reset", parents=[common], help="forget progress (asks first)")
     which = q.add_mutually_exclusive_group(required=True)
     which.add_argument("--lesson", metavar="ID")
-    which.add_argument("--chapter", type=int, choices=range(1, 10), metavar="N")
+    which.add_argument("--chapter", type=check.chapter, metavar="N")
     which.add_argument("--all", action="store_true")
     q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 

@@ -661,3 +661,40 @@ def test_a_checker_message_echoing_a_huge_value_is_one_short_line(tmp_path):
     (message,) = errors_of(lib)
     assert message.startswith("run.yaml:5: steps[0].run: bad value 'yyy")
     assert message.endswith("…") and len(message) < 360 and "\n" not in message
+
+
+def test_bare_equals_sign_is_yaml_value_key(tmp_path):
+    text = LESSON.replace('en: "Title"', "en: =").format(steps='  - prose: {ko: "글", en: "t"}')
+    assert only_error(tmp_path, "x.yaml", text) == 'x.yaml:3: title.en: a bare "=" must be quoted: "="'
+
+
+def test_date_and_null_where_text_belongs(tmp_path):
+    lib, errors = load_beside_good(tmp_path, "x.yaml", lesson("  - prose: {ko: 2024-01-01, en: ~}"))
+    assert [e.split("content/", 1)[1] for e in errors] == [
+        "x.yaml:5: steps[0].prose.ko: expected text, got date",
+        "x.yaml:5: steps[0].prose.en: expected text, got NoneType"]
+
+
+def test_tag_directive_cannot_smuggle_a_python_tag(tmp_path):
+    text = ("%TAG !p! tag:yaml.org,2002:python/object/apply:\n---\n"
+            + GOOD.replace("03-91-good", "03-92-hostile")
+            + 'extra: !p!os.system ["touch pwned"]\n')
+    assert only_error(tmp_path, "x.yaml", text) == \
+        "x.yaml:8: extra: YAML tag !!python/object/apply:os.system is not allowed"
+    assert not (Path.cwd() / "pwned").exists()
+
+
+def test_merge_key_with_a_scalar(tmp_path):
+    text = GOOD.replace("03-91-good", "03-92-hostile").replace("chapter: 3", "<<: 5\nchapter: 3")
+    assert only_error(tmp_path, "x.yaml", text) == (
+        "x.yaml:2: YAML syntax error: expected a mapping or list of mappings for merging, "
+        "but found scalar (while constructing a mapping)")
+
+
+def test_merge_keys_that_are_fine_still_load(tmp_path):
+    text = ("id: 03-92-hostile\nchapter: 3\n"
+            'title: &t {ko: "제목", en: "Title"}\n'
+            "steps:\n  - prose: {<<: *t}\n")
+    lib, errors = load_beside_good(tmp_path, "x.yaml", text)
+    assert errors == []
+    assert lib.lessons["03-92-hostile"].steps[0].prose.en == "Title"

@@ -126,7 +126,9 @@ def _check_scalar(node: yaml.ScalarNode, path: Path_, smap: SourceMap) -> None:
     reason = unsafe_reason(node.value)
     if reason:
         smap.problem(path, _line(node), reason)
-    if node.tag not in _SCALAR_TAGS:
+    if node.tag == f"{_TAG}value":  # a bare "=" is YAML 1.1's value key, not text
+        smap.problem(path, _line(node), 'a bare "=" must be quoted: "="')
+    elif node.tag not in _SCALAR_TAGS:
         smap.problem(path, _line(node), f"YAML tag {node.tag.replace(_TAG, '!!')} is not allowed")
     elif node.tag in (f"{_TAG}int", f"{_TAG}float") and len(node.value) > MAX_NUMBER_CHARS:
         smap.problem(path, _line(node), f"number has {len(node.value)} characters; "

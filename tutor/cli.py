@@ -73,7 +73,7 @@ def option_types(lang: str):
 
     def minutes(text: str) -> float:
         try:
-            value = float(text) if len(text) <= MAX_DIGITS else math.nan
+            value = float(text) if text.isascii() and len(text) <= MAX_DIGITS else math.nan
         except ValueError:
             value = math.nan
         if not (math.isfinite(value) and 0 < value <= 24 * 60):

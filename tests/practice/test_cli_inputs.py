@@ -60,6 +60,8 @@ def one_line(result: subprocess.CompletedProcess) -> str:
     (["quiz", "--seed", "-1"], "--seed: must be a whole number from 0 to "
                                "9223372036854775807, not '-1'"),
     (["quiz", "--seed", LONG], "--seed: must be a whole number from 0 to"),
+    (["interview", "--minutes", "١٠"], "not '١٠'"),
+    (["quiz", "--n", os.fsdecode(b"\xff\x1b[2J")], "at least 1, not '?\\x1b[2J'"),
     (["interview", "--difficulty", "X"], "--difficulty: must be E (easy), M (medium) "
                                          "or H (hard), not 'X'"),
 ])

@@ -286,6 +286,8 @@ def cmd_interview(args: argparse.Namespace) -> int:
 
     lib = load(content_paths(args))
     store = open_store(args)
+    for notice in store.notices:
+        print(notice, file=sys.stderr)
     items = interview_items(lib, n=args.n, chapter=args.chapter, difficulty=args.difficulty,
                             seed=args.seed)
     reports = store.path.parent / "reports"

@@ -161,6 +161,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "store_not_ours": {"ko": "{path}: Why Tutor 진도 파일이 아닙니다({what}). 파일은 그대로 두었어요. 다른 --db를 주세요",
                        "en": "{path}: is not a Why Tutor progress file ({what}); it was left untouched, give another --db"},
     "store_what_not_sqlite": {"ko": "SQLite 데이터베이스가 아님", "en": "not an SQLite database"},
+    "store_what_special": {"ko": "일반 파일이 아님: 장치나 파이프(pipe)", "en": "not a regular file: a device or a pipe"},
     "store_what_other_program": {"ko": "다른 프로그램의 SQLite 파일, application id {app_id}",
                                  "en": "an SQLite file of another program, application id {app_id}"},
     "store_what_other_tables": {"ko": "다른 테이블이 있는 SQLite 파일: {tables}",

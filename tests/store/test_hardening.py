@@ -197,6 +197,20 @@ def test_a_folder_as_db_is_refused(tmp_path):
     assert [p.name for p in folder.iterdir()] == ["keep.txt"]
 
 
+@pytest.mark.parametrize("special", ["fifo", "/dev/null"])
+def test_a_device_or_pipe_as_db_is_refused_without_blocking(tmp_path, special):
+    if special == "fifo":
+        special = tmp_path / "pipe"
+        os.mkfifo(special)
+    started = time.monotonic()
+    with pytest.raises(StoreError) as caught:
+        ProgressStore(special)
+    assert str(caught.value) == (f"{special}: is not a Why Tutor progress file (not a regular file: "
+                                 "a device or a pipe); it was left untouched, give another --db")
+    assert time.monotonic() - started < 2
+    assert [p.name for p in tmp_path.iterdir()] == (["pipe"] if "pipe" in str(special) else [])
+
+
 def test_a_path_under_a_file_is_refused(tmp_path):
     plain = tmp_path / "notes.txt"
     plain.write_text("mine")

@@ -193,6 +193,9 @@ class ProgressStore:
         except OSError as err:
             raise self._fail("store_cannot_make_folder", parent=parent,
                              reason=err.strerror) from None
+        if path.exists() and not path.is_file():
+            # a FIFO would block the read below forever; /dev/null would look like a new file
+            raise self._fail("store_not_ours", what=Phrase("store_what_special"))
         if path.exists() and not os.access(path, os.R_OK | os.W_OK):
             raise self._fail("store_read_only")
         if not os.access(parent, os.W_OK | os.X_OK):

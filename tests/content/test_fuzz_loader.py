@@ -84,7 +84,7 @@ def test_there_are_real_files_to_mutate():
     assert any(b"steps:" in data for data in SOURCES.values())
 
 
-@settings(max_examples=400, derandomize=True, deadline=None, database=None,
+@settings(max_examples=1000, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(name=st.sampled_from(sorted(SOURCES)), steps=st.lists(mutation, min_size=1, max_size=6))
 def test_mutated_real_file_gives_only_reported_errors(workdir, name, steps):

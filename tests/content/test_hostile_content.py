@@ -698,3 +698,34 @@ def test_merge_keys_that_are_fine_still_load(tmp_path):
     lib, errors = load_beside_good(tmp_path, "x.yaml", text)
     assert errors == []
     assert lib.lessons["03-92-hostile"].steps[0].prose.en == "Title"
+
+
+def test_crlf_line_endings_are_fine(tmp_path):
+    lib, errors = load_beside_good(tmp_path, "x.yaml",
+                                   lesson('  - prose: {ko: "글", en: "text"}').replace("\n", "\r\n")
+                                   .encode())
+    assert errors == [] and "03-92-hostile" in lib.lessons
+
+
+BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
+HOSTILE_SAMPLES = ["alias-bomb", "bidi-override", "binary-tag", "complex-key", "control-escape",
+                   "deep-latex", "deep-nesting", "huge-number", "non-string-key", "non-web-link",
+                   "tag-with-space"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_SAMPLES)
+def test_validate_each_hostile_sample(name, capsys):
+    path = BAD / f"{name}.yaml"
+    before = path.read_bytes()
+    expected = [(n, line.split("# expect: ", 1)[1].strip())
+                for n, line in enumerate(before.decode().splitlines(), start=1)
+                if "# expect: " in line]
+    assert main(["validate", str(path)]) == 1
+    out, err = capsys.readouterr()
+    lines = out.strip().splitlines()
+    assert len(lines) == 2 and lines[-1] == "0 lessons, 0 questions, 1 errors"
+    ((number, message),) = expected
+    where, _, said = lines[0].partition(f":{number}: ")
+    assert where.endswith(f"bad/{name}.yaml") and message in said
+    assert "Traceback" not in out + err and "\x1b" not in out + err
+    assert path.read_bytes() == before

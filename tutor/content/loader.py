@@ -1,7 +1,8 @@
 """Load lesson, quiz and chapter files into a validated :class:`Library`.
 
 One bad file never stops the others: its errors are collected (``file:line: field: message``)
-and the rest of the content loads. Checks that span files (duplicate ids, references to
+and the rest of the content loads. Paths that are skipped (a FIFO, a device, a folder we may not
+list, a path that does not exist) are errors too, with no line, so ``tutor validate`` shows them. Checks that span files (duplicate ids, references to
 questions that do not exist, unknown experiments or generators) run once everything is read.
 """
 

@@ -729,3 +729,20 @@ def test_validate_each_hostile_sample(name, capsys):
     assert where.endswith(f"bad/{name}.yaml") and message in said
     assert "Traceback" not in out + err and "\x1b" not in out + err
     assert path.read_bytes() == before
+
+
+def test_escaped_lone_surrogate(tmp_path):
+    text = lesson('  - prose: {ko: "글", en: "a\\ud800b"}')
+    assert only_error(tmp_path, "x.yaml", text) == \
+        "x.yaml:5: steps[0].prose.en: lone surrogate U+D800 (surrogate) is not allowed"
+
+
+def test_file_name_that_is_not_utf8_prints_as_utf8(tmp_path):
+    folder = content_with_good(tmp_path)
+    with open(os.fsencode(folder) + b"/\xff.yaml", "wb") as handle:
+        handle.write(b"- a list\n")
+    lib = load_library([folder])
+    (message,) = [str(e) for e in lib.errors]
+    assert message.encode("utf-8")  # no lone surrogate left to make print() raise
+    assert message.endswith("/\ufffd.yaml:1: expected a mapping at the top of the file "
+                            "(a lesson, `questions:` or `chapters:`)")

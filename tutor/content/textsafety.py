@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0 except TAB and LF, DEL, C1, and the bidi embeddings, overrides and isolates.
-_UNSAFE_CLASS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+# C0 except TAB and LF, DEL, C1, the bidi embeddings, overrides and isolates, and lone
+# surrogates (a YAML "\ud800" escape makes one; printing it raises UnicodeEncodeError).
+_UNSAFE_CLASS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")
 
 # Whole escape sequences go, so no stray "[31m" or "]52;c;..." is left behind: CSI (ESC [ or
@@ -49,7 +50,8 @@ def describe(char: str) -> str:
     name = _NAMES.get(code) or unicodedata.name(char, "")
     if not name:
         name = ("C1 control" if 0x80 <= code <= 0x9F else
-                "control character" if code < 0x20 else "not a character")
+                "control character" if code < 0x20 else
+                "surrogate" if 0xD800 <= code <= 0xDFFF else "not a character")
     return f"U+{code:04X} ({name})"
 
 
@@ -59,7 +61,9 @@ def unsafe_reason(text: str) -> str | None:
     if index is None:
         return None
     char = text[index]
-    kind = "bidi control" if 0x202A <= ord(char) <= 0x2069 else "control character"
+    code = ord(char)
+    kind = ("bidi control" if 0x202A <= code <= 0x2069 else
+            "lone surrogate" if 0xD800 <= code <= 0xDFFF else "control character")
     return f"{kind} {describe(char)} is not allowed"
 
 

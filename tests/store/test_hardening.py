@@ -342,6 +342,31 @@ def test_the_same_garbage_elsewhere_is_refused(tmp_path):
     assert db.read_bytes() == b"\x00" * 8192 and set_aside_files(tmp_path) == []
 
 
+def test_rows_poisoned_by_an_old_unchecked_import_do_not_stop_the_tutor(tmp_path):
+    db = tmp_path / "p.sqlite3"
+    store = ProgressStore(db, scheduler=fsrs.Scheduler(enable_fuzzing=False))
+    store.record_attempt("good", "why", rating=3, now=T0)
+    store.close()
+    conn = sqlite3.connect(db)
+    naive = json.dumps({"card_id": 1, "state": 2, "step": None, "stability": 2.0,
+                        "difficulty": 5.0, "due": "2026-03-01T12:00:00", "last_review": None})
+    conn.executemany("INSERT INTO review_cards VALUES (?, 'why', NULL, ?, ?, 't')",
+                     [("garbage", "{oops", "0"), ("naive", naive, "1"), ("empty", "", "2")])
+    conn.execute("INSERT INTO lesson_progress VALUES ('x', 'abc', 'def', NULL, 't')")
+    conn.commit()
+    conn.close()
+    store = ProgressStore(db, scheduler=fsrs.Scheduler(enable_fuzzing=False))
+    assert store.notices == []
+    assert {i.item_id for i in store.review_items()} == {"good", "garbage", "naive", "empty"}
+    assert [i.item_id for i in store.hardest_first()][:3] == ["empty", "garbage", "naive"]
+    assert store.progress()["x"].fraction == 0.0
+    assert store.record_attempt("garbage", "why", rating=3, now=T0) is True  # answered: repaired
+    assert fsrs.Card.from_json(sqlite3.connect(db).execute(
+        "SELECT card_json FROM review_cards WHERE item_id = 'garbage'").fetchone()[0]).stability
+    raw = sqlite3.connect(db).execute("SELECT card_json FROM review_cards WHERE item_id = 'naive'")
+    assert raw.fetchone()[0] == naive  # not answered yet: left exactly as it was
+
+
 # --------------------------------------------------------------------------- locks
 
 def test_a_lock_held_past_the_timeout_at_open_refuses_and_keeps_the_file(tmp_path):

@@ -96,6 +96,24 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
+def _stored_card(text: str) -> fsrs.Card:
+    """The card kept in the file; one the scheduler cannot use (written by hand, or by an
+    import from before imports were checked) reads as a new card due now, so the tutor still
+    starts. The row itself is left as it is until the item is next answered."""
+    try:
+        card = fsrs.Card.from_json(text)
+        if card.due.tzinfo is None or (card.last_review and card.last_review.tzinfo is None):
+            raise ValueError("naive time")
+        return card
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+        return fsrs.Card(due=datetime.now(timezone.utc))
+
+
+def _whole(value: object) -> int:
+    """A step count as stored; text in an INTEGER column (from an old unchecked import) is 0."""
+    return value if type(value) is int and value >= 0 else 0
+
+
 class UnusableDatabase(Exception):
     """The file is damaged: SQLite itself says it is corrupt or not a database."""
 
@@ -437,7 +455,7 @@ class ProgressStore:
     def progress(self) -> dict[str, LessonProgress]:
         rows = self._conn.execute(
             "SELECT lesson_id, step, total_steps, completed_at IS NOT NULL FROM lesson_progress")
-        return {r[0]: LessonProgress(r[0], r[1], r[2], bool(r[3])) for r in rows}
+        return {r[0]: LessonProgress(r[0], _whole(r[1]), _whole(r[2]), bool(r[3])) for r in rows}
 
     def last_lesson(self) -> str | None:
         row = self._conn.execute("SELECT value FROM app_state WHERE key = 'last_lesson'").fetchone()
@@ -478,7 +496,7 @@ class ProgressStore:
         elif rating is None:
             return  # met again without an answer: the schedule stands
         else:
-            card = fsrs.Card.from_json(row[0])
+            card = _stored_card(row[0])
         if rating is not None:
             duration = None if seconds is None else int(seconds * 1000)
             card, _log = self.scheduler.review_card(card, fsrs.Rating(rating), now, duration)
@@ -496,12 +514,12 @@ class ProgressStore:
     def card(self, item_id: str) -> fsrs.Card | None:
         row = self._conn.execute("SELECT card_json FROM review_cards WHERE item_id = ?",
                                  (item_id,)).fetchone()
-        return fsrs.Card.from_json(row[0]) if row else None
+        return _stored_card(row[0]) if row else None
 
     def review_items(self) -> list[ReviewItem]:
         rows = self._conn.execute(
             "SELECT item_id, kind, lesson_id, card_json FROM review_cards ORDER BY due, item_id")
-        return [ReviewItem(r[0], r[1], r[2], fsrs.Card.from_json(r[3])) for r in rows]
+        return [ReviewItem(r[0], r[1], r[2], _stored_card(r[3])) for r in rows]
 
     def due_reviews(self, now: datetime | None = None) -> list[ReviewItem]:
         """Items whose review is due, the most overdue first."""
@@ -509,7 +527,7 @@ class ProgressStore:
         rows = self._conn.execute(
             "SELECT item_id, kind, lesson_id, card_json FROM review_cards WHERE due <= ? "
             "ORDER BY due, item_id", (_iso(now),))
-        return [ReviewItem(r[0], r[1], r[2], fsrs.Card.from_json(r[3])) for r in rows]
+        return [ReviewItem(r[0], r[1], r[2], _stored_card(r[3])) for r in rows]
 
     def due_count(self, now: datetime | None = None) -> int:
         now = now or datetime.now(timezone.utc)
@@ -618,7 +636,7 @@ def import_progress(store: ProgressStore, data: dict | Export) -> ImportCounts:
             here = db.execute("SELECT card_json FROM review_cards WHERE item_id = ?",
                               (row.item_id,)).fetchone()
             if here is not None:
-                current = fsrs.Card.from_json(here[0])
+                current = _stored_card(here[0])
                 if (incoming.last_review or never) <= (current.last_review or never):
                     continue
             db.execute("INSERT OR REPLACE INTO review_cards VALUES (?, ?, ?, ?, ?, ?)",

@@ -52,11 +52,10 @@ class PlainSession:
             if not line:
                 raise EndOfInput
             too_long = len(line) > MAX_LINE and not line.endswith("\n")
-            if too_long:
-                while line and not line.endswith("\n"):  # skip the rest, in bounded pieces
-                    line = self.stdin.readline(MAX_LINE + 1)
             clean = "".join(c for c in line.rstrip("\r\n")
                             if c == "\t" or unicodedata.category(c) != "Cc")
+            while too_long and line and not line.endswith("\n"):  # skip the rest, bounded
+                line = self.stdin.readline(MAX_LINE + 1)
             if not self.stdin.isatty():
                 # Piped input is not echoed by a terminal; echo it so the transcript reads right.
                 self.stdout.write((clean[:80] + " …" if too_long else clean) + "\n")

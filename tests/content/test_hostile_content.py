@@ -746,3 +746,11 @@ def test_file_name_that_is_not_utf8_prints_as_utf8(tmp_path):
     assert message.encode("utf-8")  # no lone surrogate left to make print() raise
     assert message.endswith("/\ufffd.yaml:1: expected a mapping at the top of the file "
                             "(a lesson, `questions:` or `chapters:`)")
+
+
+def test_file_name_with_a_newline_stays_one_line(tmp_path):
+    lib, errors = load_beside_good(tmp_path, "fake.yaml:1: all good\nx.yaml", "- a list\n")
+    (message,) = errors
+    assert message.endswith("content/fake.yaml:1: all good\\nx.yaml:1: expected a mapping at "
+                            "the top of the file (a lesson, `questions:` or `chapters:`)")
+    assert "\n" not in message

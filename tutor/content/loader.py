@@ -50,7 +50,8 @@ class ContentError:
         # file name or an echoed value may carry what a terminal would obey.
         where = f"{self.field}: " if self.field else ""
         line = f":{self.line}" if self.line else ""
-        return safe_text(f"{self.file}{line}: {where}{self.message}")
+        text = safe_text(f"{self.file}{line}: {where}{self.message}")
+        return text.replace("\n", "\\n").replace("\t", " ")  # one line, even for "a\nb.yaml"
 
 
 @dataclass

@@ -44,12 +44,30 @@ def replacing(path: Path | str) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        _settle(tmp, target)
         os.replace(tmp, target)
     except OSError as problem:
         raise ExportError(f"{target}: not written ({problem.strerror}); "
                           "any earlier file there is unchanged") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _settle(tmp: Path, target: Path) -> None:
+    """Give the new file the mode the old one had (mkstemp makes it private, 0600; a new one
+    gets the usual mode under the umask) and put it on disk before it takes the name."""
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: Path | str, data: str | bytes) -> Path:

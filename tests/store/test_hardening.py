@@ -649,6 +649,37 @@ def test_a_bad_export_target_is_one_line_and_changes_nothing(tmp_path, capsys, t
     assert snapshot(tmp_path) == before and list((tmp_path / "adir").iterdir()) == []
 
 
+def test_an_export_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    from tutor.atomicfile import write_atomic  # noqa: PLC0415
+
+    shared, new = tmp_path / "shared.json", tmp_path / "new.json"
+    shared.write_text("old")
+    shared.chmod(0o640)
+    write_atomic(shared, "fresh")
+    write_atomic(new, "fresh")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert shared.read_text() == "fresh" and shared.stat().st_mode & 0o777 == 0o640
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.json", "shared.json"]
+
+
+def test_a_full_disk_while_migrating_an_old_file_leaves_it_as_it_was(tmp_path):
+    db = tmp_path / "old.sqlite3"
+    old_v1_file(db, lessons=200)
+    before = db.read_bytes()
+    out = run_py(LIMITED + READ_ONLY_OPEN.replace("sys.argv[1]", "sys.argv[2]"),
+                 "4000", str(db))  # not even one WAL frame fits
+    assert out.returncode == 1, out.stderr
+    assert one_line(out.stdout).startswith(f"{db}: cannot use the progress file (")
+    assert set_aside_files(tmp_path) == [] and db.read_bytes() == before
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM lesson_progress").fetchone()[0] == 200
+    conn.close()
+    assert ProgressStore(db).schema_version == SCHEMA_VERSION  # with room, it upgrades
+
+
 def test_an_interview_report_into_a_file_named_like_the_folder(tmp_path):
     blocker = tmp_path / "reports"
     blocker.write_text("not a folder")

@@ -106,14 +106,16 @@ HOLD_LOCK = """
 
 @contextmanager
 def lock_held(db: Path, seconds: float) -> Iterator[subprocess.Popen]:
-    """Another process holding an exclusive lock on ``db`` for ``seconds``."""
+    """Another process holding an exclusive lock on ``db`` for ``seconds`` at most: it is
+    ended (which releases the lock) when the block ends."""
     proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(HOLD_LOCK), str(db), str(seconds)],
                             stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "locked"
         yield proc
     finally:
-        proc.wait(timeout=seconds + 10)
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 # --------------------------------------------------------------------------- foreign files

@@ -440,6 +440,17 @@ def test_cli_import_while_locked_says_so_and_imports_nothing(tmp_path):
     assert rows(db) == 0 and set_aside_files(tmp_path) == []
 
 
+def test_a_reset_blocked_by_another_process_removes_nothing(tmp_path):
+    from tutor.store.db import reset_progress  # noqa: PLC0415
+
+    db = tmp_path / "p.sqlite3"
+    store = ProgressStore(db, busy_timeout=0.3)
+    store.record_attempt("q1", "quiz", correct=True)
+    with lock_held(db, 3.0), pytest.raises(StoreError, match="another program has held it"):
+        reset_progress(store, None)
+    assert rows(db) == 1 and rows(db, "review_cards") == 1 and store.unsaved == 0
+
+
 def test_a_read_only_connection_mid_session_keeps_the_answer(tmp_path):
     db = tmp_path / "p.sqlite3"
     store = ProgressStore(db)

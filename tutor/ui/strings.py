@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tutor.i18n import STRINGS, tr
 
-__all__ = ["STRINGS", "localize_bindings", "tr"]
+__all__ = ["STRINGS", "localize_bindings", "tag_label", "tr"]
 
 
 # Footer labels by action: Textual's bindings are declared once per class, so each screen
@@ -12,7 +12,7 @@ __all__ = ["STRINGS", "localize_bindings", "tr"]
 ACTION_LABELS = {
     "app.quit": "b_quit", "app.toggle_language": "b_lang", "app.help": "b_help",
     "next": "b_next", "skip": "b_skip", "type_answer": "b_type", "back": "b_back",
-    "dismiss": "b_back", "submit": "b_submit",
+    "dismiss": "b_back", "submit": "b_submit", "stop_typing": "b_stop_typing",
 }
 
 
@@ -26,3 +26,11 @@ def localize_bindings(node, lang: str) -> None:
             if b.action in ACTION_LABELS else b
             for b in bindings
         ]
+
+
+def tag_label(slug: str, lang: str) -> str:
+    """A tag's name in ``lang`` (the slug itself is never shown)."""
+    from tutor import i18n  # noqa: PLC0415
+
+    named = getattr(i18n, "tag_name", None)
+    return named(slug, lang) if named else slug.replace("-", " ")

@@ -7,14 +7,15 @@ and reopening lands on the same step.
 from __future__ import annotations
 
 from rich.text import Text as RichText
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Footer, Header, Static
 
 from tutor.content import Lesson
 
 from ..strings import localize_bindings, tr
-from ..widgets.steps import Attempt, StepWidget, make_step_widget
+from ..widgets.steps import Attempt, StepWidget, build_step_widget
 from .stepping import SteppingScreen
 
 
@@ -33,73 +34,68 @@ class LessonScreen(SteppingScreen):
         yield Header()
         yield Static("", id="lesson-title", classes="title")
         yield VerticalScroll(id="steps")
-        yield Static("", id="lesson-status", classes="hint")
+        yield Static("", id="lesson-status", classes="status")
         yield Footer()
 
     def on_mount(self) -> None:
         app = self.app
         lang = app.lang
         localize_bindings(self, lang)
-        self.refresh_bindings()
         self.query_one("#lesson-title", Static).update(
             RichText(f"{self.lesson.short_id}  {self.lesson.title.get(lang)}", style="bold"))
-        saved = min(app.store.position(self.lesson.id), self.total - 1)
-        steps = self.query_one("#steps", VerticalScroll)
+        saved = max(0, min(app.store.position(self.lesson.id), self.total - 1))
+        steps = self.scroller
         for i in range(saved):
-            steps.mount(make_step_widget(self.lesson, i, app.library, lang, review=True))
+            steps.mount(self._build(i, review=True))
         self.index = saved
-        steps.mount(self._fresh(saved))
-        self._status()
+        steps.mount(self._build(saved, review=False))
         app.store.save_position(self.lesson.id, self.index, self.total)
-        self.call_after_refresh(self._scroll_to_current)
+        self.call_after_refresh(self._opened)
 
-    def _fresh(self, index: int) -> StepWidget:
-        return make_step_widget(self.lesson, index, self.app.library, self.app.lang, review=False)
+    def _build(self, index: int, *, review: bool) -> StepWidget:
+        return build_step_widget(self.lesson, index, self.app.library, self.app.lang,
+                                 review=review)
+
+    def _opened(self) -> None:
+        self.focus_steps()
+        self.step_changed(opened=True)
 
     @property
     def current(self) -> StepWidget:
         return self.query_one(f"#step-{self.index}", StepWidget)
 
-    def _status(self) -> None:
-        text = tr("step_of", self.app.lang, step=self.index + 1, total=self.total)
+    def status_text(self) -> str:
         if self.finished:
-            text = tr("lesson_done", self.app.lang)
-        self.query_one("#lesson-status", Static).update(RichText(text))
-
-    def _scroll_to_current(self) -> None:
-        self.query_one("#steps", VerticalScroll).scroll_end(animate=False)
-        # A step with keys of its own (the run panel's r/x/l/e) gets them without a click,
-        # unless the learner is typing.
-        if not self.finished and self.current.can_focus and \
-                not isinstance(self.focused, (Input, TextArea)):
-            self.current.focus()
+            return tr("lesson_done", self.app.lang)
+        return tr("step_of", self.app.lang, step=self.index + 1, total=self.total)
 
     # -- actions -----------------------------------------------------------------------
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self.finished:
             self.action_back()
             return
         step = self.current
-        if step.advance():
-            self.call_after_refresh(self._scroll_to_current)
+        if step.guard(step.advance):
+            self.step_changed()
             return
         if not step.done:
             return
         if self.index + 1 >= self.total:
             self.finished = True
             self.app.store.complete_lesson(self.lesson.id, self.total)
-            self.query_one("#steps", VerticalScroll).mount(
-                Static(RichText(tr("lesson_done", self.app.lang), style="bold green"),
-                       id="lesson-done"))
-        else:
-            self.index += 1
-            self.app.store.save_position(self.lesson.id, self.index, self.total)
-            self.query_one("#steps", VerticalScroll).mount(self._fresh(self.index))
-        self._status()
-        self.call_after_refresh(self._scroll_to_current)
+            self.scroller.mount(Static(RichText(tr("lesson_done", self.app.lang),
+                                                style="bold green"), id="lesson-done"))
+            self.focus_steps()
+            self.step_changed()
+            return
+        self.index += 1
+        self.app.store.save_position(self.lesson.id, self.index, self.total)
+        await self.scroller.mount(self._build(self.index, review=False))
+        self.call_after_refresh(self._opened)
 
-    def on_attempt(self, message: Attempt) -> None:
+    @on(Attempt)
+    def _keep(self, message: Attempt) -> None:
         self.app.store.record_attempt(message.item_id, message.kind, lesson_id=self.lesson.id,
                                       answer=message.answer, correct=message.correct,
                                       rating=message.rating, seconds=message.seconds)

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import random
 import time
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
 
 from rich.text import Text as RichText
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Markdown, Static, TextArea
 
@@ -48,6 +53,27 @@ def labelled(label: str, markdown: str) -> str:
     return f"**{label}:**\u00a0{markdown}"
 
 
+def failure_log_path() -> Path:
+    return Path(platformdirs.user_log_dir("why-tutor", appauthor=False)) / "errors.log"
+
+
+def log_failure(where: str, error: BaseException) -> None:
+    """Append the traceback to the error log: the learner sees a notice, a developer the details."""
+    try:
+        path = failure_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now().isoformat(timespec='seconds')} {where}\n")
+            log.write("".join(traceback.format_exception(error)))
+    except OSError:
+        pass  # a log we cannot write must not turn one failure into two
+
+
+def content_markdown(text: str, classes: str = "") -> Markdown:
+    """Markdown from content: links are not followed on a click (the screen asks first)."""
+    return Markdown(text, classes=classes, open_links=False)
+
+
 def plain(text: str, style: str = "") -> Static:
     """A Static that shows ``text`` literally (no markup: content may contain brackets)."""
     return Static(RichText(text, style=style))
@@ -68,17 +94,90 @@ class Attempt(Message):
         self.seconds = seconds
 
 
+class StepChanged(Message):
+    """A step revealed or answered something outside a key press the screen saw (Enter in a field)."""
+
+
+class StepResized(Message):
+    """A step's height changed (Markdown lays out after it is mounted): keep it in view."""
+
+
 class StepWidget(Vertical):
-    """Base: a finished step (``done``) no longer takes keys."""
+    """Base: a finished step (``done``) no longer takes keys.
+
+    Subclasses write ``compose_step`` and ``mount_step``; the base runs them inside a boundary,
+    so a step that fails to build shows a notice and can be skipped instead of crashing the
+    lesson (which, resumed on the same step, would crash again).
+    """
 
     DEFAULT_CLASSES = "step"
 
-    def __init__(self, lang: str, *, review: bool = False, **kwargs):
+    def __init__(self, lang: str, *, review: bool = False, item_id: str | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.lang = lang
         self.review = review  # shown again on resume: everything revealed, no questions asked
         self.done = review
         self.started = time.monotonic()
+        self.item_id = item_id
+        self.failure: str | None = None
+        self.failure_where = ""
+        self.hint_text = ""
+
+    def compose(self) -> ComposeResult:
+        try:
+            widgets = list(self.compose_step())
+        except Exception as error:  # noqa: BLE001 — the boundary: any failure becomes a notice
+            widgets = []
+            self.failed(error)
+        yield from widgets
+
+    def compose_step(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        if self.failure is None:
+            self.guard(self.mount_step)
+        if self.failure is not None:
+            self._show_failure()
+
+    def mount_step(self) -> None:
+        pass
+
+    def on_resize(self) -> None:
+        self.post_message(StepResized())
+
+    def guard(self, action, *args) -> bool:
+        """Run ``action``; a failure turns this step into a notice the learner can skip."""
+        if self.failure is not None:
+            return False
+        try:
+            return action(*args)
+        except Exception as error:  # noqa: BLE001
+            self.failed(error)
+            if self.is_mounted:
+                self._show_failure()
+            return True
+
+    def failed(self, error: BaseException) -> None:
+        step = (self.id or "").removeprefix("step-").removeprefix("item-")
+        self.failure = f"{type(error).__name__}: {error}"
+        self.done = True
+        log_failure(f"step {step} ({self.item_id or '-'})", error)
+        self.failure_where = step
+
+    def _show_failure(self) -> None:
+        self.remove_children()
+        self.add_class("failed")
+        number = int(self.failure_where) + 1 if self.failure_where.isdigit() else "?"
+        self.mount(plain(tr("step_failed", self.lang, step=number, item=self.item_id or "-",
+                            error=self.failure), "bold red"))
+        self.mount(plain(tr("step_failed_hint", self.lang, log=str(failure_log_path()))))
+        self.notify(tr("step_failed_notice", self.lang, step=number), severity="error")
+
+    def offers(self, ability: str) -> bool:
+        """Whether the key for ``ability`` ("skip", "type_answer") does something now."""
+        return False
 
     def advance(self) -> bool:
         return False
@@ -97,16 +196,30 @@ class StepWidget(Vertical):
         area = self.query_one("#answer-box", TextArea)
         area.remove_class("hidden")
         area.focus()
+        self.hint(tr("typing_hint", self.lang))
         return True
 
+    def prompt(self) -> str:
+        """What the step waits for, mirrored in the screen's status line (always visible)."""
+        return tr("next_hint", self.lang) if self.failure is not None else self.hint_text
+
     def hint(self, text: str) -> None:
+        self.hint_text = text
         try:
             self.query_one(".hint", Static).update(RichText(text))
-        except Exception:  # the hint line is not mounted yet
+        except Exception:  # noqa: BLE001 — the hint line is not mounted yet
             pass
 
     def elapsed(self) -> float:
         return round(time.monotonic() - self.started, 1)
+
+    def focus_after_reveal(self):
+        """The first widget of what was just revealed (scrolled into view with the hint)."""
+        return None
+
+    def focus_target(self):
+        """The widget that should have focus while this step waits (an answer field), if any."""
+        return self if self.can_focus else None
 
 
 class ProseView(StepWidget):
@@ -115,8 +228,8 @@ class ProseView(StepWidget):
         self.step = step
         self.done = True
 
-    def compose(self) -> ComposeResult:
-        yield Markdown(md(self.step.prose, self.lang), classes="prose")
+    def compose_step(self) -> ComposeResult:
+        yield content_markdown(md(self.step.prose, self.lang), "prose")
 
 
 class SelfRating:
@@ -126,40 +239,50 @@ class SelfRating:
         return tr("rated", self.lang, rating=tr(f"rating_{rating}", self.lang))
 
 
+def answer_reveal(box: Vertical, answer: Bilingual, points: list[Bilingual], lang: str) -> None:
+    """The model answer and its key points, mounted into ``box`` (why cards and why quizzes)."""
+    box.mount(plain(tr("model_answer", lang), "bold"))
+    box.mount(content_markdown(md(answer, lang), "model-answer"))
+    box.mount(plain(tr("key_points", lang), "bold"))
+    box.mount(content_markdown("\n".join(f"- {md(p, lang)}" for p in points), "key-points"))
+
+
 class WhyCard(StepWidget, SelfRating):
     """Think → (type) → reveal the model answer and key points → rate yourself 1–4."""
 
     def __init__(self, item_id: str, q: Bilingual, a: Bilingual, points: list[Bilingual],
                  lang: str, kind: str = "why", **kwargs):
-        super().__init__(lang, **kwargs)
-        self.item_id = item_id
+        super().__init__(lang, item_id=item_id, **kwargs)
         self.kind = kind
         self.q, self.a, self.points = q, a, points
         self.revealed = self.review
         self.rating: int | None = None
+        self.hint_text = "" if self.review else tr("why_think", lang)
 
-    def compose(self) -> ComposeResult:
+    def compose_step(self) -> ComposeResult:
         yield plain(tr("why_label", self.lang), "bold")
-        yield Markdown(md(self.q, self.lang), classes="question")
+        yield content_markdown(md(self.q, self.lang), "question")
         yield TextArea(id="answer-box", classes="answer-box hidden")
         yield Vertical(id="reveal", classes="" if self.revealed else "hidden")
-        yield plain("" if self.review else tr("why_think", self.lang)).add_class("hint")
+        yield plain(self.hint_text).add_class("hint")
 
-    def on_mount(self) -> None:
+    def mount_step(self) -> None:
         if self.revealed:
             self._fill_reveal()
 
     def _fill_reveal(self) -> None:
         box = self.query_one("#reveal", Vertical)
-        box.mount(plain(tr("model_answer", self.lang), "bold"))
-        box.mount(Markdown(md(self.a, self.lang), classes="model-answer"))
-        box.mount(plain(tr("key_points", self.lang), "bold"))
-        box.mount(Markdown("\n".join(f"- {md(p, self.lang)}" for p in self.points),
-                           classes="key-points"))
+        answer_reveal(box, self.a, self.points, self.lang)
         box.remove_class("hidden")
 
+    def focus_after_reveal(self):
+        return self.query_one("#reveal", Vertical) if self.revealed else None
+
+    def offers(self, ability: str) -> bool:
+        return ability == "type_answer" and not self.revealed
+
     def type_answer(self) -> bool:
-        return False if self.revealed else self.open_answer_box()
+        return False if self.revealed or self.done else self.open_answer_box()
 
     def advance(self) -> bool:
         if self.done:
@@ -188,8 +311,7 @@ class DerivationCard(StepWidget):
     """Reveal one line at a time, each with its justification."""
 
     def __init__(self, item_id: str, step: DerivationStep, lang: str, **kwargs):
-        super().__init__(lang, **kwargs)
-        self.item_id = item_id
+        super().__init__(lang, item_id=item_id, **kwargs)
         self.derivation = step.derivation
         self.shown = len(self.derivation.steps) if self.review else 0
         self.skipped = False
@@ -198,30 +320,34 @@ class DerivationCard(StepWidget):
     def heavy(self) -> bool:
         return self.derivation.level >= 3
 
-    def compose(self) -> ComposeResult:
+    def compose_step(self) -> ComposeResult:
         d = self.derivation
         level = tr("level", self.lang, n=d.level)
         yield plain(f"{tr('derivation_label', self.lang)} · {d.title.get(self.lang)} [{level}]",
                     "bold")
         if d.given:
-            yield Markdown(labelled(tr("given", self.lang), md(d.given, self.lang)))
+            yield content_markdown(labelled(tr("given", self.lang), md(d.given, self.lang)))
         yield Vertical(id="lines")
         yield plain("").add_class("hint")
 
-    def on_mount(self) -> None:
+    def mount_step(self) -> None:
         lines = self.query_one("#lines", Vertical)
         for i in range(self.shown):
             lines.mount(*self._line_widgets(i))
         if self.review and self.derivation.conclusion:
-            self.mount(Markdown(md(self.derivation.conclusion, self.lang)), before=self.query_one(".hint"))
+            self.mount(content_markdown(md(self.derivation.conclusion, self.lang)),
+                       before=self.query_one(".hint"))
         self._update_hint()
 
     def _line_widgets(self, i: int) -> list:
         line = self.derivation.steps[i]
-        label = f"({i + 1}) "
-        math = plain(label + line.unicode, "bold").add_class("math")
-        why = Markdown(md(line.why, self.lang), classes="line-why")
+        math = plain(f"({i + 1}) {line.unicode}", "bold").add_class("math")
+        why = content_markdown(md(line.why, self.lang), "line-why")
         return [math, why]
+
+    def focus_after_reveal(self):
+        lines = self.query_one("#lines", Vertical).children
+        return lines[-2] if len(lines) >= 2 else None
 
     def _update_hint(self) -> None:
         total = len(self.derivation.steps)
@@ -229,10 +355,14 @@ class DerivationCard(StepWidget):
             self.hint(tr("derivation_skipped", self.lang))
         elif self.shown >= total:
             self.hint("" if self.review else tr("derivation_done", self.lang))
-        elif self.heavy or (self.derivation.steps[self.shown].level or 0) >= 3:
+        elif self._heavy_here():
             self.hint(tr("derivation_skip_hint", self.lang, shown=self.shown, total=total))
         else:
             self.hint(tr("derivation_hint", self.lang, shown=self.shown, total=total))
+
+    def _heavy_here(self) -> bool:
+        steps = self.derivation.steps
+        return self.heavy or (self.shown < len(steps) and (steps[self.shown].level or 0) >= 3)
 
     def advance(self) -> bool:
         if self.done:
@@ -242,7 +372,7 @@ class DerivationCard(StepWidget):
             self.query_one("#lines", Vertical).mount(*self._line_widgets(self.shown))
             self.shown += 1
             if self.shown == total and self.derivation.conclusion:
-                self.mount(Markdown(md(self.derivation.conclusion, self.lang)),
+                self.mount(content_markdown(md(self.derivation.conclusion, self.lang)),
                            before=self.query_one(".hint"))
             self._update_hint()
             return True
@@ -251,10 +381,11 @@ class DerivationCard(StepWidget):
         self.post_message(Attempt(self.item_id, "derivation", seconds=self.elapsed()))
         return False
 
+    def offers(self, ability: str) -> bool:
+        return ability == "skip" and self._heavy_here()
+
     def skip(self) -> bool:
-        heavy_here = self.heavy or (self.shown < len(self.derivation.steps)
-                                    and (self.derivation.steps[self.shown].level or 0) >= 3)
-        if self.done or not heavy_here:
+        if self.done or not self._heavy_here():
             return False
         self.skipped = True
         self.done = True
@@ -263,11 +394,34 @@ class DerivationCard(StepWidget):
         return True
 
 
+class Choice(Horizontal):
+    """One option of a choice question: a mark column and the text, wrapped with a hanging indent."""
+
+    def __init__(self, number: int, text: str, *, multi: bool):
+        super().__init__(classes="choice")
+        self.number = number
+        self.text = text
+        self.multi = multi
+
+    def compose(self) -> ComposeResult:
+        yield plain(self._mark(False)).add_class("choice-mark")
+        yield plain(self.text).add_class("choice-text")
+
+    def _mark(self, selected: bool) -> str:
+        if self.multi:
+            return f"[{'x' if selected else ' '}] {self.number}."
+        return f"{'▶' if selected else ' '} [{self.number}]"
+
+    def select(self, selected: bool) -> None:
+        self.set_class(selected, "selected")
+        self.query_one(".choice-mark", Static).update(RichText(self._mark(selected)))
+
+
 class QuizCard(StepWidget, SelfRating):
     """A question answered in place: right/wrong with the explanation."""
 
     def __init__(self, question, lang: str, *, seed: int | None = None, **kwargs):
-        super().__init__(lang, **kwargs)
+        super().__init__(lang, item_id=question.id, **kwargs)
         self.question = question
         self.answered = self.review
         self.selected: set[int] = set()
@@ -279,23 +433,28 @@ class QuizCard(StepWidget, SelfRating):
 
     # -- layout ----------------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
+    def compose_step(self) -> ComposeResult:
         q = self.question
-        yield plain(f"{tr('quiz_label', self.lang)} · {q.id}", "bold")
-        yield Markdown(md(q.q, self.lang), classes="question")
+        yield plain(tr("quiz_label", self.lang), "bold")
+        yield content_markdown(md(q.q, self.lang), "question")
         if isinstance(q, (McqQuestion, MultiQuestion)):
             for i, choice in enumerate(q.choices):
-                yield plain(f"  [{i + 1}] {render_inline_math(choice.get(self.lang))}",
-                            ).add_class("choice")
+                yield Choice(i + 1, render_inline_math(choice.get(self.lang)),
+                             multi=isinstance(q, MultiQuestion))
         elif isinstance(q, OrderQuestion):
             for shown, original in enumerate(self.order):
-                yield plain(f"  [{shown + 1}] {render_inline_math(q.items[original].get(self.lang))}")
-        if isinstance(q, (NumericQuestion, OrderQuestion)) and not self.review:
-            yield Input(id="quiz-input", placeholder=q.unit or "")
+                yield Choice(shown + 1, render_inline_math(q.items[original].get(self.lang)),
+                             multi=False)
+        if isinstance(q, NumericQuestion) and not self.review:
+            yield Input(id="quiz-input", placeholder=q.unit or tr("placeholder_number", self.lang))
+        elif isinstance(q, OrderQuestion) and not self.review:
+            example = " ".join(str(i) for i in range(len(q.items), 0, -1))
+            yield Input(id="quiz-input", placeholder=tr("placeholder_order", self.lang,
+                                                        example=example))
         yield Vertical(id="feedback")
         yield plain("").add_class("hint")
 
-    def on_mount(self) -> None:
+    def mount_step(self) -> None:
         q = self.question
         if self.review:
             self.done = True
@@ -311,15 +470,20 @@ class QuizCard(StepWidget, SelfRating):
     def answer_text(self) -> str:
         return answer_text(self.question, self.lang, self.order)
 
-    def _show_feedback(self, correct: bool | None) -> None:
+    def focus_target(self):
+        fields = self.query("#quiz-input")
+        return fields.first() if fields and not self.done else None
+
+    def focus_after_reveal(self):
+        return self.query_one("#feedback", Vertical) if self.answered or self.revealed else None
+
+    def _show_feedback(self, graded: Graded | None) -> None:
         q = self.question
         box = self.query_one("#feedback", Vertical)
         if isinstance(q, WhyQuestion):
-            box.mount(plain(tr("model_answer", self.lang), "bold"))
-            box.mount(Markdown(md(q.a, self.lang)))
-            box.mount(plain(tr("key_points", self.lang), "bold"))
-            box.mount(Markdown("\n".join(f"- {md(p, self.lang)}" for p in q.points)))
+            answer_reveal(box, q.a, q.points, self.lang)
             return
+        correct = graded.correct if graded else None
         if correct is True:
             box.mount(plain(tr("correct", self.lang), "bold green").add_class("verdict"))
         elif correct is False:
@@ -327,7 +491,12 @@ class QuizCard(StepWidget, SelfRating):
                       .add_class("verdict"))
         else:
             box.mount(plain(self.answer_text(), "bold"))
-        box.mount(Markdown(labelled(tr("explanation", self.lang), md(q.explanation, self.lang))))
+        note = graded.note_text(self.lang) if graded is not None and hasattr(graded, "note_text") \
+            else None
+        if note:
+            box.mount(plain(note, "italic"))
+        box.mount(content_markdown(labelled(tr("explanation", self.lang),
+                                            md(q.explanation, self.lang))))
 
     def _finish(self, graded: Graded) -> None:
         self.answered = True
@@ -335,7 +504,7 @@ class QuizCard(StepWidget, SelfRating):
         self.done = True
         self.post_message(Attempt(self.question.id, "quiz", answer=graded.given,
                                   correct=graded.correct, seconds=self.elapsed()))
-        self._show_feedback(graded.correct)
+        self._show_feedback(graded)
         self.hint(tr("next_hint", self.lang))
 
     # -- keys ------------------------------------------------------------------------------
@@ -345,12 +514,13 @@ class QuizCard(StepWidget, SelfRating):
         if self.done:
             return False
         if isinstance(q, McqQuestion) and 1 <= n <= len(q.choices):
+            self.query(Choice)[n - 1].select(True)
             self._finish(grade(q, str(n)))
             return True
         if isinstance(q, MultiQuestion) and 1 <= n <= len(q.choices):
             self.selected ^= {n - 1}
-            for i, row in enumerate(self.query(".choice")):
-                row.set_class(i in self.selected, "selected")
+            for i, row in enumerate(self.query(Choice)):
+                row.select(i in self.selected)
             return True
         if isinstance(q, WhyQuestion) and self.revealed and 1 <= n <= 4:
             self.done = True
@@ -365,8 +535,9 @@ class QuizCard(StepWidget, SelfRating):
             return False
         if isinstance(q, MultiQuestion):
             if not self.selected:
+                self.hint(tr("quiz_multi", self.lang))
                 return True
-            self._finish(grade(q, " ".join(str(i + 1) for i in self.selected)))
+            self._finish(grade(q, " ".join(str(i + 1) for i in sorted(self.selected))))
             return True
         if isinstance(q, WhyQuestion):
             if not self.revealed:
@@ -382,25 +553,55 @@ class QuizCard(StepWidget, SelfRating):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.done:
-            return
-        graded = grade(self.question, event.value, self.order)
+        if not self.done:
+            self.guard(self._submit, event.input)
+
+    def _submit(self, field: Input) -> bool:
+        graded = grade(self.question, field.value, self.order)
         if graded.problem:
             self.hint(graded.problem_text(self.lang))
-            return
+            return False
         self._finish(graded)
-        event.input.disabled = True
-        self.screen.focus()
+        field.disabled = True
+        self.post_message(StepChanged())
+        return True
 
 
 class MissingQuizCard(StepWidget):
     def __init__(self, ref: str, lang: str, **kwargs):
-        super().__init__(lang, **kwargs)
+        super().__init__(lang, item_id=ref, **kwargs)
         self.ref = ref
         self.done = True
 
-    def compose(self) -> ComposeResult:
+    def compose_step(self) -> ComposeResult:
         yield plain(tr("quiz_missing", self.lang, ref=self.ref), "bold red")
+
+
+class FailedStep(StepWidget):
+    """Stands in for a step whose widget could not even be built."""
+
+    def __init__(self, error: BaseException, lang: str, item_id: str | None = None, **kwargs):
+        super().__init__(lang, item_id=item_id, **kwargs)
+        self.error = error
+
+    def compose_step(self) -> ComposeResult:
+        raise self.error
+
+
+def build_step_widget(lesson, index: int, library, lang: str, *, review: bool) -> StepWidget:
+    """:func:`make_step_widget`, or a :class:`FailedStep` if building it fails."""
+    try:
+        return make_step_widget(lesson, index, library, lang, review=review)
+    except Exception as error:  # noqa: BLE001 — the boundary, as in StepWidget.guard
+        return FailedStep(error, lang, id=f"step-{index}")
+
+
+def build_practice_widget(item, lang: str, index: int) -> StepWidget:
+    """:func:`make_practice_widget`, or a :class:`FailedStep` if building it fails."""
+    try:
+        return make_practice_widget(item, lang, index)
+    except Exception as error:  # noqa: BLE001
+        return FailedStep(error, lang, item_id=item.item_id, id=f"item-{index}")
 
 
 def make_step_widget(lesson, index: int, library, lang: str, *, review: bool) -> StepWidget:
@@ -443,23 +644,26 @@ class DerivationPractice(StepWidget):
     """
 
     def __init__(self, item_id: str, derivation, lang: str, **kwargs):
-        super().__init__(lang, **kwargs)
-        self.item_id = item_id
+        super().__init__(lang, item_id=item_id, **kwargs)
         self.derivation = derivation
         self.shown = 0
         self.ratings: list[int] = []
+        self.hint_text = tr("prompt_predict", lang)
 
-    def compose(self) -> ComposeResult:
+    def compose_step(self) -> ComposeResult:
         d = self.derivation
         yield plain(tr("derivation_practice", self.lang, title=d.title.get(self.lang)), "bold")
         if d.given:
-            yield Markdown(labelled(tr("given", self.lang), md(d.given, self.lang)))
+            yield content_markdown(labelled(tr("given", self.lang), md(d.given, self.lang)))
         yield Vertical(id="lines")
         yield TextArea(id="answer-box", classes="answer-box hidden")
-        yield plain(tr("prompt_predict", self.lang)).add_class("hint")
+        yield plain(self.hint_text).add_class("hint")
 
     def _awaiting_rating(self) -> bool:
         return len(self.ratings) < self.shown
+
+    def offers(self, ability: str) -> bool:
+        return ability == "type_answer" and not self._awaiting_rating()
 
     def type_answer(self) -> bool:
         return False if self._awaiting_rating() or self.done else self.open_answer_box()
@@ -473,11 +677,15 @@ class DerivationPractice(StepWidget):
         line = self.derivation.steps[self.shown]
         self.query_one("#lines", Vertical).mount(
             plain(f"({self.shown + 1}) {line.unicode}", "bold").add_class("math"),
-            Markdown(md(line.why, self.lang), classes="line-why"))
+            content_markdown(md(line.why, self.lang), "line-why"))
         self.shown += 1
         self.query_one("#answer-box", TextArea).add_class("hidden")
         self.hint(tr("rate_prompt", self.lang))
         return True
+
+    def focus_after_reveal(self):
+        lines = self.query_one("#lines", Vertical).children
+        return lines[-2] if len(lines) >= 2 else None
 
     def press_number(self, n: int) -> bool:
         if self.done or not self._awaiting_rating() or not 1 <= n <= 4:

@@ -13,21 +13,38 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tutor.i18n import tr
+
 
 class ExportError(Exception):
-    """A file could not be written; the message is one line naming the path and the reason."""
+    """A file could not be written; the message is one line naming the path and the reason.
+
+    ``str(err)`` is English; ``err.text(lang)`` the learner's language when the error was made
+    from an i18n key (:meth:`of`), else the same English line.
+    """
+
+    def __init__(self, message: str, key: str | None = None, **values: object):
+        super().__init__(message)
+        self.key, self.values = key, values
+
+    @classmethod
+    def of(cls, key: str, **values: object) -> ExportError:
+        return cls(tr(key, "en", **values), key, **values)
+
+    def text(self, lang: str) -> str:
+        return tr(self.key, lang, **self.values) if self.key else str(self)
 
 
 def check_target(path: Path) -> Path:
     """Refuse, with one line, a target that cannot be written: a directory, a missing folder."""
     path = Path(path)
     if path.is_dir():
-        raise ExportError(f"{path}: is a directory; give a file name")
+        raise ExportError.of("export_is_folder", path=path)
     parent = path.parent
     if not parent.exists():
-        raise ExportError(f"{path}: folder {parent} does not exist")
+        raise ExportError.of("export_no_folder", path=path, parent=parent)
     if not parent.is_dir():
-        raise ExportError(f"{path}: {parent} is not a folder")
+        raise ExportError.of("export_parent_not_folder", path=path, parent=parent)
     return path
 
 
@@ -39,7 +56,8 @@ def replacing(path: Path | str) -> Iterator[Path]:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
                                         dir=target.parent)
     except OSError as problem:
-        raise ExportError(f"{target}: cannot write here ({problem.strerror})") from None
+        raise ExportError.of("export_cannot_write_here", path=target,
+                             reason=problem.strerror) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -47,8 +65,8 @@ def replacing(path: Path | str) -> Iterator[Path]:
         _settle(tmp, target)
         os.replace(tmp, target)
     except OSError as problem:
-        raise ExportError(f"{target}: not written ({problem.strerror}); "
-                          "any earlier file there is unchanged") from None
+        raise ExportError.of("export_not_written", path=target,
+                             reason=problem.strerror) from None
     finally:
         tmp.unlink(missing_ok=True)
 

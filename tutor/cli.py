@@ -323,7 +323,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
         say_error(f"tutor: {err.text(lang)}")
         return 1
     except ExportError as err:
-        say_error(f"tutor: {err}")
+        say_error(f"tutor: {err.text(lang)}")
         return 1
 
 
@@ -423,7 +423,7 @@ def cmd_export_anki(args: argparse.Namespace) -> int:
     try:
         count = export_anki(lib, args.file, args.lang)
     except ExportError as err:
-        say_error(f"tutor: {err}")
+        say_error(f"tutor: {err.text(args.lang)}")
         return 1
     print(f"{args.file}: {count} " + ("개의 카드" if args.lang == "ko" else "cards"))
     return 0

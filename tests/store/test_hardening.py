@@ -693,6 +693,13 @@ def test_a_full_disk_while_migrating_an_old_file_leaves_it_as_it_was(tmp_path):
     assert ProgressStore(db).schema_version == SCHEMA_VERSION  # with room, it upgrades
 
 
+def test_export_target_messages_in_korean(tmp_path, capsys):
+    target = tmp_path / "missing" / "deck.apkg"
+    assert main(["--lang", "ko", "export-anki", str(target)]) == 1
+    assert one_line(capsys.readouterr().err) == f"tutor: {target}: 폴더 {target.parent}이(가) 없습니다"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_interview_report_into_a_file_named_like_the_folder(tmp_path):
     blocker = tmp_path / "reports"
     blocker.write_text("not a folder")

@@ -80,6 +80,5 @@ def export_anki(library: Library, path: Path, lang: str) -> int:
         with replacing(path) as tmp:
             genanki.Package(deck).write_to_file(str(tmp))
     except sqlite3.Error as err:  # genanki builds the collection in a temporary SQLite file
-        raise ExportError(f"{path}: not written ({err}); any earlier file there is "
-                          "unchanged") from None
+        raise ExportError.of("export_not_written", path=path, reason=err) from None
     return len(deck.notes)

@@ -150,7 +150,8 @@ class InterviewReport:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise ExportError(f"{folder}: cannot create the folder ({err.strerror})") from None
+            raise ExportError.of("export_cannot_make_folder", path=folder,
+                                 reason=err.strerror) from None
         path = folder / f"interview-{self.started:%Y%m%d-%H%M%S}.md"
         n = 1
         while path.exists():

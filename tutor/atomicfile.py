@@ -36,10 +36,16 @@ class ExportError(Exception):
 
 
 def check_target(path: Path) -> Path:
-    """Refuse, with one line, a target that cannot be written: a directory, a missing folder."""
+    """Refuse, with one line, a target that cannot be written: a directory, a missing folder,
+    a device or pipe (a rename would replace the device itself). Returns the file to replace:
+    a symlink's destination, so the link still points at the new file."""
     path = Path(path)
     if path.is_dir():
         raise ExportError.of("export_is_folder", path=path)
+    if path.exists() and not path.is_file():
+        raise ExportError.of("export_not_regular", path=path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     parent = path.parent
     if not parent.exists():
         raise ExportError.of("export_no_folder", path=path, parent=parent)

@@ -192,6 +192,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "import_not_json": {"ko": "JSON이 아닙니다({reason}). 아무것도 가져오지 않았어요",
                         "en": "not JSON ({reason}); nothing was imported"},
     "export_is_folder": {"ko": "{path}: 폴더입니다. 파일 이름을 주세요", "en": "{path}: is a directory; give a file name"},
+    "export_not_regular": {"ko": "{path}: 일반 파일이 아닙니다(장치나 파이프(pipe)). 다른 파일 이름을 주세요",
+                           "en": "{path}: is not a regular file (a device or a pipe); give another file name"},
     "export_no_folder": {"ko": "{path}: 폴더 {parent}이(가) 없습니다", "en": "{path}: folder {parent} does not exist"},
     "export_parent_not_folder": {"ko": "{path}: {parent}은(는) 폴더가 아닙니다", "en": "{path}: {parent} is not a folder"},
     "export_cannot_write_here": {"ko": "{path}: 여기에 쓸 수 없습니다({reason})", "en": "{path}: cannot write here ({reason})"},

@@ -700,6 +700,28 @@ def test_export_target_messages_in_korean(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_pipe_as_export_target_is_refused_not_replaced(tmp_path, capsys):
+    pipe = tmp_path / "out.json"
+    os.mkfifo(pipe)
+    assert main(["--db", str(tmp_path / "p.sqlite3"), "--lang", "en", "progress", "export",
+                 str(pipe)]) == 1
+    assert one_line(capsys.readouterr().err) == (f"tutor: {pipe}: is not a regular file (a device "
+                                                 "or a pipe); give another file name")
+    assert pipe.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_an_export_through_a_symlink_replaces_the_file_and_keeps_the_link(tmp_path, capsys):
+    real = tmp_path / "synced" / "progress.json"
+    real.parent.mkdir()
+    real.write_text("old export")
+    link = tmp_path / "progress.json"
+    link.symlink_to(real)
+    assert main(["--db", str(tmp_path / "p.sqlite3"), "--lang", "en", "progress", "export",
+                 str(link)]) == 0
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert json.loads(real.read_text())["format"] == "why-tutor-progress"
+
+
 def test_an_interview_report_into_a_file_named_like_the_folder(tmp_path):
     blocker = tmp_path / "reports"
     blocker.write_text("not a folder")

@@ -1,4 +1,5 @@
-"""Fuzz the loader with random mutations of the real lessons and banks.
+"""Fuzz the loader with random mutations of the real lessons and banks: of their bytes, and of
+their structure (a value replaced by one of another type, deleted or duplicated).
 
 Whatever the bytes, loading ends quickly with reported errors (one-line, printable, each with a
 file) and never raises. Derandomized with a fixed number of examples, so it is a plain test.
@@ -6,10 +7,12 @@ file) and never raises. Derandomized with a fixed number of examples, so it is a
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,7 +87,7 @@ def test_there_are_real_files_to_mutate():
     assert any(b"steps:" in data for data in SOURCES.values())
 
 
-@settings(max_examples=1000, derandomize=True, deadline=None, database=None,
+@settings(max_examples=500, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(name=st.sampled_from(sorted(SOURCES)), steps=st.lists(mutation, min_size=1, max_size=6))
 def test_mutated_real_file_gives_only_reported_errors(workdir, name, steps):
@@ -102,3 +105,57 @@ def test_mutated_real_file_gives_only_reported_errors(workdir, name, steps):
         # The catch-all for RecursionError/MemoryError means a bound is missing somewhere.
         assert "too large or too deeply nested to check" not in text, text
     assert lib.files_read == 1
+
+
+PARSED = {name: yaml.safe_load(data) for name, data in SOURCES.items()}
+odd_values = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20),
+    st.sampled_from(["$\\frac{1}{$", "[x](file:///etc/passwd)", "", " ", "03-01-x", "mcq", "why",
+                     "generated", "ref", "\x1b[31m"]),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, prefix + (index,))
+
+
+def mutate_structure(data, steps: list[tuple]):
+    for pick, value, op in steps:
+        paths = list(_paths(data))[1:]
+        if not paths:
+            break
+        path = paths[pick % len(paths)]
+        parent = data
+        for part in path[:-1]:
+            parent = parent[part]
+        if op == "delete":
+            del parent[path[-1]]
+        elif op == "duplicate" and isinstance(parent, list):
+            parent.insert(path[-1], copy.deepcopy(parent[path[-1]]))
+        else:
+            parent[path[-1]] = value
+    return data
+
+
+@settings(max_examples=200, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(name=st.sampled_from(sorted(PARSED)),
+       steps=st.lists(st.tuples(st.integers(0, 1 << 20), odd_values,
+                                st.sampled_from(["set", "delete", "duplicate"])),
+                      min_size=1, max_size=4))
+def test_structurally_mutated_real_file_gives_only_reported_errors(workdir, name, steps):
+    data = mutate_structure(copy.deepcopy(PARSED[name]), steps)
+    path = workdir / f"s-{name}"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    started = time.monotonic()
+    lib = load([path])
+    assert time.monotonic() - started < 2
+    assert all("\n" not in str(e) and "\x1b" not in str(e) for e in lib.errors)

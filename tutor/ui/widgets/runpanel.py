@@ -809,6 +809,7 @@ class RunPanel(StepWidget):
             self._show_status()
             return
         shown = runner_mod.format_value(self.values[name])
+        name = param_label(name, self.lang)
         if self.auto_restart:
             if changed or self.state not in ("starting", "running"):
                 if self.start():
@@ -828,8 +829,8 @@ class RunPanel(StepWidget):
         # Tab, Esc or a click elsewhere: what was typed counts (not only on Enter)
         event.stop()
         widget = event.input
-        if widget.name is None or not widget.is_attached:
-            return
+        if widget.name is None or not widget.is_attached or not self.screen.is_current:
+            return   # the screen is going away: nothing to apply, nothing to restart
         if widget.value != runner_mod.format_value(self.values.get(widget.name)) \
                 or widget.name in self.field_errors:
             self._apply(widget, widget.value)

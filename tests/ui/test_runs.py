@@ -561,3 +561,35 @@ async def test_panel_labels_and_variants_in_korean(real):
         await wait_for(pilot, lambda: panel.state not in ("starting", "running"))
         status = str(panel.query_one(".run-status").render())
         assert "너무 큼(too_large)" in status and "알맞음(right)" in status
+
+
+async def test_gate_xor_through_the_loader_and_the_lesson_step(real, tmp_path):
+    from tutor.content import load_library  # noqa: PLC0415
+    from tutor.experiments import check_run_step  # noqa: PLC0415
+    from tutor.ui.widgets.steps import make_step_widget  # noqa: PLC0415
+
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "gate.yaml").write_text(
+        'id: 03-91-gate\nchapter: 3\ntitle: {ko: "게이트", en: "Gate"}\nlevel: 1\nsteps:\n'
+        '  - run:\n      experiment: perceptron_gates\n      set: {gate: XOR, layers: 2, steps: 50}\n',
+        encoding="utf-8")
+    lib = load_library([tmp_path], check_run=check_run_step)
+    assert not lib.errors, [str(e) for e in lib.errors]
+    lesson = next(iter(lib.lessons.values())) if isinstance(lib.lessons, dict) else lib.lessons[0]
+
+    class LessonHost(App):
+        CSS_PATH = [UI / "tutor.tcss", UI / "runs.tcss"]
+        lang = "en"
+
+        def compose(self):
+            yield make_step_widget(lesson, 0, lib, "en", review=False)
+
+    app = LessonHost()
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(RunPanel)
+        assert field(panel, "gate").value == "xor"
+        panel.focus()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: panel.state not in ("starting", "running"), timeout=60)
+        assert panel.begin["params"]["gate"] == "xor"
+        assert panel.variants["main"].status == "done"

@@ -754,3 +754,16 @@ def test_file_name_with_a_newline_stays_one_line(tmp_path):
     assert message.endswith("content/fake.yaml:1: all good\\nx.yaml:1: expected a mapping at "
                             "the top of the file (a lesson, `questions:` or `chapters:`)")
     assert "\n" not in message
+
+
+def test_message_echoing_a_long_formula_is_capped(tmp_path):
+    name = "x" * 1500
+    text = lesson('  - derivation:\n'
+                  '      title: {ko: "유도", en: "Derivation"}\n'
+                  '      steps:\n'
+                  f'        - math: "\\\\begin{{{name}}}a\\\\end{{{name}}}"\n'
+                  '          why: {ko: "정의", en: "definition"}')
+    message = only_error(tmp_path, "x.yaml", text)
+    assert message.startswith("x.yaml:8: steps[0].derivation.steps[0].math: LaTeX environments "
+                              "(\\begin{xxx")
+    assert message.endswith("x…") and len(message) < 360

@@ -1,9 +1,10 @@
 """Load lesson, quiz and chapter files into a validated :class:`Library`.
 
 One bad file never stops the others: its errors are collected (``file:line: field: message``)
-and the rest of the content loads. Paths that are skipped (a FIFO, a device, a folder we may not
-list, a path that does not exist) are errors too, with no line, so ``tutor validate`` shows them. Checks that span files (duplicate ids, references to
-questions that do not exist, unknown experiments or generators) run once everything is read.
+and the rest of the content loads. Paths that are skipped (a FIFO, a device, a folder we may
+not list, a path that does not exist) are errors too, with no line, so ``tutor validate`` shows
+them. Checks that span files (duplicate ids, references to questions that do not exist, unknown
+experiments or generators) run once everything is read.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ Checker = Callable[[str, dict[str, Any]], "str | None"]
 _question_adapter: TypeAdapter = TypeAdapter(Question)
 
 
+# A message may echo what it complains about; a hostile value must not make it a page long.
+MAX_MESSAGE_CHARS = 300
+
+
 @dataclass(frozen=True)
 class ContentError:
     file: str
@@ -50,7 +55,10 @@ class ContentError:
         # file name or an echoed value may carry what a terminal would obey.
         where = f"{self.field}: " if self.field else ""
         line = f":{self.line}" if self.line else ""
-        text = safe_text(f"{self.file}{line}: {where}{self.message}")
+        message = self.message
+        if len(message) > MAX_MESSAGE_CHARS:
+            message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+        text = safe_text(f"{self.file}{line}: {where}{message}")
         return text.replace("\n", "\\n").replace("\t", " ")  # one line, even for "a\nb.yaml"
 
 
@@ -185,17 +193,12 @@ def _errors_from_validation(exc: ValidationError, data: Any, smap: SourceMap, fi
     return out
 
 
-MAX_MESSAGE_CHARS = 300
-
-
 def _ask(checker: Checker, name: str, params: dict[str, Any]) -> str | None:
     """A checker's verdict, one short line; its own crash on odd content is reported, not raised."""
     try:
         problem = checker(name, params)
     except Exception as err:  # noqa: BLE001 (a bug in a checker must not stop validation)
         problem = f"cannot check {excerpt(name)}: {type(err).__name__}: {err}"
-    if problem and len(problem) > MAX_MESSAGE_CHARS:
-        problem = problem[: MAX_MESSAGE_CHARS - 1] + "…"
     return " ".join(problem.split()) if problem else None
 
 

@@ -68,25 +68,41 @@ STRINGS: dict[str, dict[str, str]] = {
     "help_title": {"ko": "키 안내", "en": "Keys"},
     "help_body": {
         "ko": (
-            "**홈**\n\n- ↑/↓: 고르기 · Enter: 레슨 열기 · L: 한국어/English · q: 종료\n\n"
+            "**홈**\n\n- ↑/↓: 고르기 · Enter: 열기 · L 또는 l: 한국어/English · q: 종료\n\n"
             "**레슨**\n\n- space / Enter: 다음 (답 공개, 유도의 다음 줄, 다음 단계)\n"
             "- 1–4: 자기 평가 (1 다시, 2 어려움, 3 좋음, 4 쉬움) 또는 객관식 답\n"
-            "- t: 답 쓰기 (왜? 질문) · Esc: 입력 끝내기\n- s: 레벨 3 유도 건너뛰기\n"
-            "- ↑/↓, PgUp/PgDn: 스크롤 · q / Esc: 홈으로 (진도는 저장됩니다)\n\n"
+            "- t: 답 쓰기 (왜? 질문) · Esc: 입력 끝내기 (그다음 space로 모범 답안)\n"
+            "- s: 레벨 3 유도 건너뛰기\n"
+            "- ↑/↓, PgUp/PgDn, Home/End: 스크롤 · q / Esc: 홈으로 (진도는 저장됩니다)\n\n"
+            "**퀴즈와 복습**\n\n- 객관식: 번호 · 여러 개 고르기: 번호로 [x] 표시 후 Enter\n"
+            "- 숫자·순서: 입력하고 Enter · 왜? 질문: space로 공개, 1–4로 평가\n\n"
+            "**실험 (run)**\n\n- r: 시작/다시 시작 · x: 멈추기 · e: 설정 (Tab 이동·적용, Esc 나가기)\n"
+            "- l: 로그 스케일 (log scale) · - / +: 느리게 / 빠르게 (즉시까지)\n\n"
+            "**모의 면접**\n\n- 답을 쓰고 Ctrl+S로 제출 · space로 다룬 핵심 포인트 체크 · Ctrl+S로 다음\n"
+            "- Esc: 일찍 마치기 (답한 문항까지 보고서를 씁니다)\n\n"
+            "**플레이그라운드**\n\n- r: 다시 시작 · x: 멈추기 · e: 설정 · l: 로그 스케일 · Esc: 뒤로\n\n"
             "**어디서나**\n\n- ?: 이 도움말 · Ctrl+P: 명령 팔레트 (command palette)\n\n"
             "진도는 `{db}`에 저장됩니다."
         ),
         "en": (
-            "**Home**\n\n- ↑/↓: choose · Enter: open a lesson · L: 한국어/English · q: quit\n\n"
+            "**Home**\n\n- ↑/↓: choose · Enter: open · L or l: 한국어/English · q: quit\n\n"
             "**Lesson**\n\n- space / Enter: next (reveal the answer, the next line of a derivation, "
             "the next step)\n- 1–4: rate yourself (1 again, 2 hard, 3 good, 4 easy) or answer a "
-            "multiple-choice question\n- t: type an answer (why questions) · Esc: stop typing\n"
-            "- s: skip a level-3 derivation\n- ↑/↓, PgUp/PgDn: scroll · q / Esc: home (progress is saved)\n\n"
+            "multiple-choice question\n- t: type an answer (why questions) · Esc: stop typing "
+            "(then space reveals the model answer)\n- s: skip a level-3 derivation\n"
+            "- ↑/↓, PgUp/PgDn, Home/End: scroll · q / Esc: home (progress is saved)\n\n"
+            "**Quiz and review**\n\n- one choice: its number · several: numbers mark [x], then Enter\n"
+            "- numbers and orders: type, then Enter · why questions: space reveals, 1–4 rates\n\n"
+            "**Experiments (runs)**\n\n- r: start / restart · x: stop · e: settings (Tab moves and "
+            "applies, Esc leaves)\n- l: log scale · - / +: slower / faster (up to instant)\n\n"
+            "**Mock interview**\n\n- type your answer, Ctrl+S submits · space ticks the key points "
+            "you covered · Ctrl+S for the next\n- Esc: end early (the report covers what you answered)\n\n"
+            "**Playground**\n\n- r: restart · x: stop · e: settings · l: log scale · Esc: back\n\n"
             "**Everywhere**\n\n- ?: this help · Ctrl+P: command palette\n\n"
             "Progress is stored in `{db}`."
         ),
     },
-    "help_close": {"ko": "Esc 또는 q로 닫기", "en": "Esc or q to close"},
+    "help_close": {"ko": "↑↓ PgUp/PgDn 스크롤 · Esc 또는 q로 닫기", "en": "↑↓ PgUp/PgDn scroll · Esc or q to close"},
     "notice_db": {"ko": "진도 파일 문제: {msg}", "en": "Progress file: {msg}"},
     # answers that cannot be read
     "bad_choice": {"ko": "1부터 {n}까지 번호 하나를 고르세요.", "en": "Choose one number from 1 to {n}."},
@@ -113,7 +129,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ended_early": {"ko": "입력이 끝나 세션을 마칩니다. 지금까지의 답은 저장되었습니다.",
                     "en": "Input ended; the session stops here. Your answers so far are saved."},
     "session_done": {"ko": "세션 끝! [space] 또는 q로 돌아가기", "en": "Session complete! [space] or q to go back"},
-    "menu_review": {"ko": "↻ 복습하기: 오늘 {n}개 (spaced repetition)", "en": "↻ Review: {n} due today (spaced repetition)"},
+    "menu_review": {"ko": "↻ 복습하기: 지금 {n}개 (간격 반복, spaced repetition)", "en": "↻ Review: {n} due now (spaced repetition)"},
     "menu_quiz": {"ko": "✎ 퀴즈: 무작위 10문항", "en": "✎ Quiz: 10 random questions"},
     "menu_cram": {"ko": "⚡ 벼락치기: 가장 잊기 쉬운 것부터 (면접 전날)", "en": "⚡ Cram: least remembered first (the night before an interview)"},
     "menu_interview": {"ko": "☏ 모의 면접 (mock interview)", "en": "☏ Mock interview"},
@@ -146,6 +162,25 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": "[{i}/{n}] Chapter {chapter}: {title} · {tags}"},
     "item_of": {"ko": "{i}/{n}문항", "en": "item {i} of {n}"},
     "session_empty_back": {"ko": "[space] 또는 q로 돌아가기", "en": "[space] or q to go back"},
+    "start_here": {"ko": "▶ 여기서 시작하세요: {chapter}장 첫 레슨 — {title}",
+                   "en": "▶ Start here: chapter {chapter}, lesson 1 — {title}"},
+    "start_here_ascii": {"ko": "> 여기서 시작하세요: {chapter}장 첫 레슨 — {title}",
+                         "en": "> Start here: chapter {chapter}, lesson 1 — {title}"},
+    "b_palette": {"ko": "명령 팔레트", "en": "palette"},
+    "b_close": {"ko": "닫기", "en": "Close"},
+    "palette_placeholder": {"ko": "명령이나 레슨 찾기…", "en": "Search for commands and lessons…"},
+    "cmd_theme": {"ko": "테마 바꾸기 (theme)", "en": "Theme"},
+    "cmd_theme_help": {"ko": "화면 색 테마를 고릅니다", "en": "Change the colour theme"},
+    "cmd_quit": {"ko": "종료", "en": "Quit"},
+    "cmd_quit_help": {"ko": "Why Tutor를 끝냅니다 (진도는 저장되어 있습니다)",
+                      "en": "Quit Why Tutor (your progress is saved)"},
+    "cmd_help": {"ko": "키 안내 (도움말)", "en": "Keys (help)"},
+    "cmd_help_help": {"ko": "모든 화면의 키를 보여 줍니다", "en": "The keys of every screen"},
+    "cmd_lesson_help": {"ko": "{chapter}장 레슨", "en": "Chapter {chapter} lesson"},
+    "no_such_lesson": {"ko": "레슨 {id}이(가) 없습니다.", "en": "There is no lesson {id}."},
+    "link_confirm": {"ko": "이 링크를 브라우저에서 열까요?\n{url}\n[y] 열기 · [n] / Esc 취소",
+                     "en": "Open this link in your browser?\n{url}\n[y] open · [n] / Esc cancel"},
+    "link_refused": {"ko": "http(s) 링크만 열 수 있습니다: {url}", "en": "Only http(s) links can be opened: {url}"},
     "b_stop_typing": {"ko": "입력 끝내기", "en": "Stop typing"},
     # -- store and files --
     "store_is_folder": {"ko": "{path}: 폴더입니다. 진도 파일(progress file)이 아니에요. --db에 파일 이름을 주세요",

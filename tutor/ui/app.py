@@ -5,21 +5,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.widgets import Markdown
 
 from tutor.content import Library
 from tutor.practice.interview import interview_items
-from tutor.practice.session import select_items
+from tutor.practice.session import due_count, select_items
 from tutor.store import ProgressStore
 
+from .screens.confirm_link import ConfirmLink, openable
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.lesson import LessonScreen
 from .screens.interview import InterviewScreen
 from .screens.quiz import QuizScreen
 from .screens.stats import StatsScreen
-from .strings import tr
+from .strings import localize_bindings, tr
 
 
 class TutorApp(App):
@@ -48,6 +52,7 @@ class TutorApp(App):
 
     def on_mount(self) -> None:
         self.title = tr("app_title", self.lang)
+        localize_bindings(self, self.lang)
         if self.ascii_only:
             self.add_class("ascii")
         self.push_screen(HomeScreen())
@@ -86,27 +91,55 @@ class TutorApp(App):
     def open_lesson(self, lesson_id: str) -> None:
         lesson = self.library.lessons.get(lesson_id) or self.library.find_lesson(lesson_id)
         if lesson is None:
-            self.notify(f"No lesson {lesson_id!r}", severity="error")
+            self.notify(tr("no_such_lesson", self.lang, id=lesson_id), severity="error",
+                        markup=False)
             return
         self.push_screen(LessonScreen(lesson))
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=tr("palette_placeholder", self.lang),
+                                            id="--command-palette"))
+
     def get_system_commands(self, screen):
-        """Ctrl+P: every lesson and practice mode, searchable in the learner's language."""
-        yield from super().get_system_commands(screen)
+        """Ctrl+P: every lesson and practice mode, searchable in the learner's language.
+
+        Textual's own commands are replaced, not extended: theirs are English only, and its
+        screenshot command writes files, which nothing a learner reads should be able to ask for.
+        """
         lang = self.lang
+        due = due_count(self.library, self.store)
         for key, mode in (("menu_review", "review"), ("menu_quiz", "quiz"), ("menu_cram", "cram")):
-            label = tr(key, lang, n=self.store.due_count())[2:]
-            yield SystemCommand(label, label, lambda mode=mode: self.open_practice(mode))
+            label = tr(key, lang, n=due)[2:]
+            yield SystemCommand(label, "", lambda mode=mode: self.open_practice(mode))
         yield SystemCommand(tr("menu_interview", lang)[2:], "", self.open_interview)
         yield SystemCommand(tr("menu_stats", lang)[2:], "", self.open_stats)
         yield SystemCommand(tr("menu_playground", lang)[2:], "", self.open_playground)
         yield SystemCommand(tr("b_lang", lang) + ": 한국어 / English", "",
                             self.action_toggle_language)
+        yield SystemCommand(tr("cmd_help", lang), tr("cmd_help_help", lang), self.action_help)
+        yield SystemCommand(tr("cmd_theme", lang), tr("cmd_theme_help", lang),
+                            self.action_change_theme)
+        yield SystemCommand(tr("cmd_quit", lang), tr("cmd_quit_help", lang), self.action_quit)
         for lesson in self.library.lessons.values():
             title = f"{lesson.short_id} {lesson.title.get(lang)}"
-            yield SystemCommand(title, tr("chapter", lang, n=lesson.chapter, title="").strip(),
+            yield SystemCommand(title, tr("cmd_lesson_help", lang, chapter=lesson.chapter),
                                 lambda lesson_id=lesson.id: self.open_lesson(lesson_id),
                                 discover=False)
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        url = event.href
+        if not openable(url):
+            self.notify(tr("link_refused", self.lang, url=url[:200]), severity="warning",
+                        markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.open_url(url)
+
+        self.push_screen(ConfirmLink(url, self.lang), answered)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -115,5 +148,6 @@ class TutorApp(App):
     def action_toggle_language(self) -> None:
         self.lang = "en" if self.lang == "ko" else "ko"
         self.title = tr("app_title", self.lang)
+        localize_bindings(self, self.lang)
         if isinstance(self.screen, HomeScreen):
             self.screen.refresh_content()

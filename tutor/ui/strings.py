@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tutor.i18n import STRINGS, tr
 
-__all__ = ["STRINGS", "localize_bindings", "tag_label", "tr"]
+__all__ = ["STRINGS", "action_label", "localize_bindings", "tag_label", "tr"]
 
 
 # Footer labels by action: Textual's bindings are declared once per class, so each screen
@@ -13,7 +13,14 @@ ACTION_LABELS = {
     "app.quit": "b_quit", "app.toggle_language": "b_lang", "app.help": "b_help",
     "next": "b_next", "skip": "b_skip", "type_answer": "b_type", "back": "b_back",
     "dismiss": "b_back", "submit": "b_submit", "stop_typing": "b_stop_typing",
+    "command_palette": "b_palette", "escape": "b_close", "help": "b_help", "quit": "b_quit",
 }
+
+
+def action_label(action: str, lang: str) -> str | None:
+    """The footer label of ``action`` in ``lang``, if it is one we name."""
+    key = ACTION_LABELS.get(action) or ACTION_LABELS.get(action.removeprefix("app."))
+    return tr(key, lang) if key else None
 
 
 def localize_bindings(node, lang: str) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from rich.text import Text as RichText
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
@@ -22,9 +23,11 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
         self.refresh_bindings()
+        self.query_one("#help-keys", VerticalScroll).focus()  # arrows and PgDn scroll it
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-box"):
-            yield Static(tr("help_title", self.lang), classes="title")
-            yield Markdown(tr("help_body", self.lang, db=self.db_path))
-            yield Static(tr("help_close", self.lang), classes="hint")
+        with Vertical(id="help-box"):
+            yield Static(RichText(tr("help_title", self.lang)), classes="title")
+            with VerticalScroll(id="help-keys"):
+                yield Markdown(tr("help_body", self.lang, db=self.db_path))
+            yield Static(RichText(tr("help_close", self.lang)), classes="hint")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.practice.session import due_count
+
 from ..strings import localize_bindings, tr
+from ..widgets.footer import TutorFooter
 
 
 def progress_bar(fraction: float, width: int = 10, ascii_only: bool = False) -> str:
@@ -23,7 +24,7 @@ def progress_bar(fraction: float, width: int = 10, ascii_only: bool = False) -> 
 class HomeScreen(Screen):
     BINDINGS = [
         Binding("q", "app.quit", "Quit"),
-        Binding("l", "app.toggle_language", "Language"),
+        Binding("l,L", "app.toggle_language", "Language"),
         Binding("question_mark", "app.help", "Help"),
     ]
 
@@ -32,7 +33,7 @@ class HomeScreen(Screen):
         yield Static("", id="notices", classes="hidden")
         yield OptionList(id="lessons")
         yield Static("", id="home-hint", classes="hint")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self.refresh_content()
@@ -51,18 +52,9 @@ class HomeScreen(Screen):
         self.refresh_bindings()
         options: list[Option] = []
 
-        last = app.store.last_lesson()
-        if last and last in lib.lessons and not (progress.get(last) and progress[last].completed):
-            lesson = lib.lessons[last]
-            step = app.store.position(last) + 1
-            key = "continue_ascii" if ascii_only else "continue"
-            options.append(Option(RichText(tr(key, lang, title=lesson.title.get(lang), step=step,
-                                             total=len(lesson.steps)), style="bold"),
-                                  id=f"continue:{last}"))
+        options.extend(self._way_in(progress))
 
-        # "Due today": everything due before local midnight, not only this minute.
-        midnight = datetime.combine(date.today() + timedelta(days=1), time()).astimezone()
-        due = app.store.due_count(midnight)
+        due = due_count(lib, app.store)
         for key, action in (("menu_review", "review"), ("menu_quiz", "quiz"),
                             ("menu_cram", "cram"), ("menu_interview", "interview"),
                             ("menu_playground", "playground"), ("menu_stats", "stats")):
@@ -96,11 +88,14 @@ class HomeScreen(Screen):
                 options.append(Option(line, id=f"lesson:{lesson.id}"))
 
         option_list = self.query_one("#lessons", OptionList)
-        highlighted = option_list.highlighted
+        # The highlight is kept by what it points at, not by row: rows come and go.
+        current = option_list.highlighted_option
+        kept = current.id if current is not None else None
         option_list.clear_options()
         option_list.add_options(options)
+        ids = [o.id for o in options]
         first = next((i for i, o in enumerate(options) if not o.disabled), None)
-        option_list.highlighted = highlighted if highlighted is not None else first
+        option_list.highlighted = ids.index(kept) if kept in ids else first
         option_list.focus()
 
         notices = self.query_one("#notices", Static)
@@ -113,9 +108,30 @@ class HomeScreen(Screen):
         notices.set_class(not lines, "hidden")
         self.query_one("#home-hint", Static).update(RichText(tr("home_hint", lang)))
 
+    def _way_in(self, progress) -> list[Option]:
+        """"Continue" for every lesson in progress (the last one first), or "start here"."""
+        app = self.app
+        lang, lib = app.lang, app.library
+        ordered = sorted(lib.lessons.values(), key=lambda l: (l.chapter, l.id))
+        started = [l for l in ordered if l.id in progress and not progress[l.id].completed]
+        last = app.store.last_lesson()
+        started.sort(key=lambda l: l.id != last)
+        key = "continue_ascii" if app.ascii_only else "continue"
+        options = [Option(RichText(tr(key, lang, title=l.title.get(lang),
+                                      step=min(progress[l.id].step + 1, len(l.steps)),
+                                      total=len(l.steps)), style="bold"),
+                          id=f"continue:{l.id}") for l in started]
+        if not progress and ordered:
+            first = ordered[0]
+            key = "start_here_ascii" if app.ascii_only else "start_here"
+            options.append(Option(RichText(tr(key, lang, chapter=first.chapter,
+                                              title=first.title.get(lang)), style="bold"),
+                                  id=f"start:{first.id}"))
+        return options
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         kind, _, lesson_id = (event.option.id or "").partition(":")
-        if kind in ("continue", "lesson"):
+        if kind in ("continue", "lesson", "start"):
             self.app.open_lesson(lesson_id)
         elif kind == "menu" and lesson_id in ("review", "quiz", "cram"):
             self.app.open_practice(lesson_id)

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, SelectionList, Static, TextArea
+from textual.widgets import Header, Markdown, SelectionList, Static, TextArea
 
 from tutor.content import render_inline_math
 from tutor.practice.interview import InterviewAnswer, InterviewFlow, InterviewReport
 from tutor.practice.session import PracticeItem
 
 from ..strings import localize_bindings, tr
+from ..widgets.footer import TutorFooter
 
 # At 80×24 the checklist must show together with the answer: once the key points appear, the
 # answer box shrinks to this many rows and the points come right below it.
@@ -51,7 +52,7 @@ class InterviewScreen(Screen):
         yield Static("", id="iv-timer", classes="title")
         yield VerticalScroll(id="iv-body")
         yield Static("", id="iv-hint", classes="hint")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         lang = self.app.lang

@@ -10,13 +10,14 @@ from rich.text import Text as RichText
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tutor.content import Lesson
 
 from ..strings import localize_bindings, tr
 from ..widgets.steps import Attempt, StepWidget, build_step_widget
 from .stepping import SteppingScreen
+from ..widgets.footer import TutorFooter
 
 
 class LessonScreen(SteppingScreen):
@@ -35,7 +36,7 @@ class LessonScreen(SteppingScreen):
         yield Static("", id="lesson-title", classes="title")
         yield VerticalScroll(id="steps")
         yield Static("", id="lesson-status", classes="status")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         app = self.app

@@ -6,13 +6,14 @@ from rich.text import Text as RichText
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tutor.practice.session import Outcome, PracticeItem, SessionSummary
 
 from ..strings import localize_bindings, tag_label, tr
 from ..widgets.steps import Attempt, StepWidget, build_practice_widget
 from .stepping import SteppingScreen
+from ..widgets.footer import TutorFooter
 
 
 class QuizScreen(SteppingScreen):
@@ -30,7 +31,7 @@ class QuizScreen(SteppingScreen):
         yield Header()
         yield VerticalScroll(id="items")
         yield Static("", id="quiz-status", classes="status")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         localize_bindings(self, self.app.lang)

@@ -6,11 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Header, Markdown
 
 from tutor.practice.stats import compute_stats, format_stats
 
 from ..strings import localize_bindings
+from ..widgets.footer import TutorFooter
 
 
 class StatsScreen(Screen):
@@ -22,7 +23,7 @@ class StatsScreen(Screen):
         with VerticalScroll():
             yield Markdown(format_stats(compute_stats(self.app.library, self.app.store),
                                         self.app.library, self.app.lang), id="stats")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         localize_bindings(self, self.app.lang)

@@ -79,9 +79,12 @@ class SteppingScreen(Screen):
 
     # -- keys -------------------------------------------------------------------------------
 
-    def action_skip(self) -> None:
+    async def action_next(self) -> None:
+        raise NotImplementedError
+
+    async def action_skip(self) -> None:
         if not self.finished and self.current.guard(self.current.skip):
-            self.action_next()
+            await self.action_next()
 
     def action_type_answer(self) -> None:
         if not self.finished:

@@ -39,7 +39,14 @@ def check_target(path: Path) -> Path:
     """Refuse, with one line, a target that cannot be written: a directory, a missing folder,
     a device or pipe (a rename would replace the device itself). Returns the file to replace:
     a symlink's destination, so the link still points at the new file."""
-    path = Path(path)
+    try:
+        return _checked(Path(path))
+    except OSError as problem:  # a name too long, a folder we may not enter
+        raise ExportError.of("export_cannot_write_here", path=path,
+                             reason=problem.strerror or problem) from None
+
+
+def _checked(path: Path) -> Path:
     if path.is_dir():
         raise ExportError.of("export_is_folder", path=path)
     if path.exists() and not path.is_file():

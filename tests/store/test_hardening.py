@@ -224,6 +224,21 @@ def test_a_path_under_a_file_is_refused(tmp_path):
     assert plain.read_text() == "mine" and [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
+@pytest.mark.parametrize("command", ["stats", "progress-export", "export-anki"])
+def test_a_name_too_long_is_one_line_not_a_traceback(tmp_path, command):
+    long = tmp_path / ("a" * 300)
+    argv = {"stats": ["--db", str(long), "stats"],
+            "progress-export": ["--db", str(tmp_path / "p.sqlite3"), "progress", "export",
+                                str(long / "out.json")],
+            "export-anki": ["export-anki", str(long)]}[command]
+    out = run_py("import sys; from tutor.cli import main; sys.exit(main(sys.argv[1:]))",
+                 "--lang", "en", *argv)
+    assert out.returncode == 1
+    line = one_line(out.stderr)
+    assert line.startswith(f"tutor: {long}") and "(File name too long)" in line
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_korean_message_is_ready_too(tmp_path):
     folder = tmp_path / "d"
     folder.mkdir()

@@ -181,7 +181,10 @@ class ProgressStore:
         self.last_error: StoreError | None = None
         in_own_folder = path is None or \
             self.path.absolute().parent == default_db_path().absolute().parent
-        claimed = self._check_path(in_own_folder)
+        try:
+            claimed = self._check_path(in_own_folder)
+        except OSError as err:  # a name too long, a folder we may not enter
+            raise self._fail("store_failed", reason=err.strerror or err) from None
         try:
             self._conn = self._open(claimed or in_own_folder)
         except UnusableDatabase as problem:

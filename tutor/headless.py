@@ -56,10 +56,6 @@ T = {
                     "en": "--save {path}: no file extension; use one of {exts}"},
     "save_bad_ext": {"ko": "--save {path}: {ext} 형식은 저장할 수 없습니다. {exts} 중 하나를 쓰세요",
                      "en": "--save {path}: cannot write {ext} files; use one of {exts}"},
-    "save_dir": {"ko": "--save {path}: 폴더입니다. 파일 이름을 주세요(예: {path}/run.png)",
-                 "en": "--save {path}: is a directory; give a file name (e.g. {path}/run.png)"},
-    "save_no_parent": {"ko": "--save {path}: 폴더 {parent}이(가) 없습니다",
-                       "en": "--save {path}: folder {parent} does not exist"},
     # the PNG (matplotlib): in English when no font with Hangul is installed
     "png_seed": {"ko": "시드(seed) {seed}", "en": "seed {seed}"},
     "png_step": {"ko": "걸음(step)", "en": "step"},
@@ -128,23 +124,26 @@ def run_command(name, sets, seed, as_json, save, lang) -> int:
         try:
             save_png(events, target, lang)
         except ExportError as err:
-            return _err(str(err))
+            return _err(err.text(lang))
         if not as_json:
             print(tr("saved", lang, path=target))
     return 0
 
 
 def check_save(path: Path, lang: str) -> tuple[Path, str | None]:
-    """``(path, None)`` when ``--save`` can write there, else ``(path, one line)``."""
+    """``(path, None)`` when ``--save`` can write there, else ``(path, one line)``: a directory,
+    a missing folder or a device (atomicfile's own checks), no or an unknown file extension."""
+    from tutor.atomicfile import ExportError, check_target  # noqa: PLC0415
+
+    try:
+        check_target(path)
+    except ExportError as err:
+        return path, f"--save {err.text(lang)}"
     exts = ", ".join(SAVE_FORMATS)
-    if path.is_dir():
-        return path, tr("save_dir", lang, path=path)
     if not path.suffix:
         return path, tr("save_no_ext", lang, path=path, exts=exts)
     if path.suffix.lower() not in SAVE_FORMATS:
         return path, tr("save_bad_ext", lang, path=path, ext=path.suffix, exts=exts)
-    if not path.parent.is_dir():
-        return path, tr("save_no_parent", lang, path=path, parent=path.parent)
     return path, None
 
 

@@ -41,8 +41,7 @@ def test_bad_set_names_the_parameter_and_its_range(args, line):
 
 def test_bad_save_is_refused_before_the_run(tmp_path):
     cases = [
-        (tmp_path, f"tutor run: --save {tmp_path}: is a directory; give a file name "
-                   f"(e.g. {tmp_path}/run.png)"),
+        (tmp_path, f"tutor run: --save {tmp_path}: is a directory; give a file name"),
         (tmp_path / "plot", f"tutor run: --save {tmp_path / 'plot'}: no file extension; "
                             "use one of .png, .svg, .pdf"),
         (tmp_path / "plot.jpg", f"tutor run: --save {tmp_path / 'plot.jpg'}: cannot write .jpg "
@@ -59,6 +58,7 @@ def test_bad_save_is_refused_before_the_run(tmp_path):
         assert time.monotonic() - t0 < 20
     assert sorted(p.name for p in tmp_path.iterdir()) == []     # nothing written, no temp file
     assert check_save(tmp_path / "x.PNG", "en")[1] is None
+    assert check_save(tmp_path, "ko")[1] == f"--save {tmp_path}: 폴더입니다. 파일 이름을 주세요"
 
 
 def test_save_writes_atomically_and_in_the_format_asked(tmp_path):

@@ -31,8 +31,9 @@ class Param:
     low: float | None = None
     high: float | None = None
     choices: list | None = None
-    #: for "str" parameters: f(value) -> None, or an error text (e.g. for hidden="4,2")
-    check: Callable[[str], str | None] | None = None
+    #: for "str" parameters: f(value) -> None, or an error: a {"ko","en"} text, or English only
+    #: (e.g. for hidden="4,2")
+    check: Callable[[str], "Text | str | None"] | None = None
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help}
@@ -129,8 +130,9 @@ class Param:
         if self.check is not None:
             problem = self.check(value)
             if problem:
-                raise self._error(f"{n}={value!r} for {experiment}: {problem}",
-                                  f"{n}={value!r} ({experiment}): {problem}")
+                en, ko = (problem["en"], problem["ko"]) if isinstance(problem, dict) else (problem,) * 2
+                raise self._error(f"{n}={value!r} for {experiment}: {en}",
+                                  f"{n}={value!r} ({experiment}): {ko}")
         return value
 
     def _in_bounds(self, value, experiment):
@@ -177,17 +179,19 @@ def P(name, kind, default, ko, en, low=None, high=None, choices=None, check=None
 
 def int_list(low: int, high: int, max_len: int) -> Callable[[str], str | None]:
     """A checker for comma lists of whole numbers, e.g. hidden="4,2" or widths="2,4,8"."""
-    def check(text: str) -> str | None:
+    def check(text: str) -> Text | None:
         if text == "":
             return None
         parts = [p.strip() for p in text.split(",")]
         if len(parts) > max_len:
-            return f"at most {max_len} numbers"
+            return {"en": f"at most {max_len} numbers", "ko": f"숫자는 {max_len}개까지입니다"}
         for p in parts:
             if not p.isdigit():
-                return f"expected whole numbers separated by commas, got {p!r}"
+                return {"en": f"expected whole numbers separated by commas, got {p!r}",
+                        "ko": f"쉼표로 나눈 정수여야 합니다. 입력값: {p!r}"}
             if not low <= int(p) <= high:
-                return f"each number must be in {low}…{high}, got {p}"
+                return {"en": f"each number must be in {low}…{high}, got {p}",
+                        "ko": f"각 숫자는 {low}…{high} 사이여야 합니다. 입력값: {p}"}
         return None
     return check
 

@@ -28,15 +28,17 @@ FEATURES = {
 RANGE = (-6.0, 6.0)
 
 
-def check_features(text: str) -> str | None:
+def check_features(text: str) -> dict | None:
     names = [f.strip() for f in text.split(",") if f.strip()]
     if not names:
-        return "choose at least one feature"
+        return {"en": "choose at least one feature", "ko": "입력 특성(feature)을 하나 이상 고르세요"}
+    known = ", ".join(FEATURES)
     for f in names:
         if f not in FEATURES:
-            return f"unknown feature {f!r} (known: {', '.join(FEATURES)})"
+            return {"en": f"unknown feature {f!r} (known: {known})",
+                    "ko": f"없는 입력 특성(feature) {f!r} (있는 것: {known})"}
     if len(set(names)) != len(names):
-        return "a feature is listed twice"
+        return {"en": "a feature is listed twice", "ko": "같은 입력 특성이 두 번 있습니다"}
     return None
 
 

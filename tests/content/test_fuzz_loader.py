@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutor.cli import load  # the loader with the CLI's experiment and generator checks
-from tutor.content import ContentError, bundled_content_dirs
+from tutor.content import ContentError, bundled_content_dirs, safe_text
+from tutor.content.textsafety import first_unsafe
 
 REAL_FILES = sorted(p for d in bundled_content_dirs() for p in d.rglob("*.yaml"))
 SOURCES = {p.name: p.read_bytes() for p in REAL_FILES}
@@ -159,3 +160,14 @@ def test_structurally_mutated_real_file_gives_only_reported_errors(workdir, name
     lib = load([path])
     assert time.monotonic() - started < 2
     assert all("\n" not in str(e) and "\x1b" not in str(e) for e in lib.errors)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None, database=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(
+    ["\x1b", "\x07", "\x9b", "\x9d", "\x9c", "[", "]", ";", "\\", "\u202e", "\u2066"]))))
+def test_safe_text_leaves_nothing_a_terminal_obeys(text):
+    cleaned = safe_text(text)
+    assert first_unsafe(cleaned) is None
+    assert safe_text(cleaned) == cleaned
+    if first_unsafe(text) is None:
+        assert cleaned == text

@@ -808,6 +808,8 @@ class RunPanel(StepWidget):
                                     style="bold red")
             self._show_status()
             return
+        if not changed and isinstance(widget, Select):
+            return   # a Select re-announcing its value (e.g. when mounted) changes nothing
         shown = runner_mod.format_value(self.values[name])
         name = param_label(name, self.lang)
         if self.auto_restart:

@@ -416,20 +416,26 @@ def show_results(console, events: list[dict], lang: str) -> None:
         console.print(t)
     fin = info["finish"]
     if fin:
+        from rich.cells import cell_len  # noqa: PLC0415
+
         t = Table()
-        t.add_column(tr("variant", lang))
-        t.add_column(tr("status", lang))
-        t.add_column(tr("step", lang), justify="right")
+        # names and statuses are never cut: the number columns' headers wrap instead
+        names = [variant_label(v, lang) for v in fin["variants"]]
+        states = [tr(f"st_{s.get('status')}", lang) if f"st_{s.get('status')}" in T
+                  else str(s.get("status")) for s in fin["variants"].values()]
+        t.add_column(tr("variant", lang), no_wrap=True, min_width=max(map(cell_len, names), default=4))
+        t.add_column(tr("status", lang), no_wrap=True, min_width=max(map(cell_len, states), default=4))
+        t.add_column(tr("step", lang), justify="right", min_width=5)
         keys = [k for k in ("loss", "val_loss", "accuracy", "val_accuracy", "test_accuracy", "error")
                 if any(isinstance(s.get(k), (int, float)) for s in fin["variants"].values())]
         for k in keys:
-            t.add_column(tr(k, lang) if k in T else k, justify="right")
+            width = max(len(_num(s.get(k))) for s in fin["variants"].values())
+            t.add_column(tr(k, lang) if k in T else k, justify="right", min_width=width)
         for idx, (v, s) in enumerate(fin["variants"].items()):
             st = s.get("status")
             style = {"done": "green", "diverged": "red", "stopped": "yellow"}.get(st, "")
-            shown = tr(f"st_{st}", lang) if f"st_{st}" in T else str(st)
-            t.add_row(f"[{COLORS[idx % len(COLORS)]}]{variant_label(v, lang)}[/]",
-                      f"[{style}]{shown}[/]", str(s.get("step")),
+            t.add_row(f"[{COLORS[idx % len(COLORS)]}]{names[idx]}[/]",
+                      f"[{style}]{states[idx]}[/]", str(s.get("step")),
                       *[_num(s.get(k)) for k in keys])
         console.print(t)
         console.print(f"[bold]{fin['message'][lang]}[/]")

@@ -425,13 +425,14 @@ async def test_an_out_of_range_value_is_shown_and_nothing_runs(fake_registered, 
         assert not layers.has_class("-invalid")
 
 
-async def test_gate_xor_from_a_lesson_runs_xor(real):
+@pytest.mark.parametrize("size", SIZES)
+async def test_gate_xor_from_a_lesson_runs_xor(real, size):
     from tutor.experiments import check_run_step  # noqa: PLC0415
 
     lesson_set = {"gate": "XOR", "layers": 2}     # as a lesson's YAML may spell it
     assert check_run_step("perceptron_gates", lesson_set) is None
     app = PanelApp("perceptron_gates", lesson_set, None, "en")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         panel = app.query_one(RunPanel)
         gate = field(panel, "gate")
         assert gate.value == "xor" and panel.values["gate"] == "xor"
@@ -441,9 +442,10 @@ async def test_gate_xor_from_a_lesson_runs_xor(real):
         assert field(panel, "gate").value == "xor"
 
 
-async def test_a_lesson_run_is_paced_and_x_stops_it_midway(paced):
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_lesson_run_is_paced_and_x_stops_it_midway(paced, size):
     app = PanelApp("learning_rate", {}, None, "en")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         panel = app.query_one(RunPanel)
         await pilot.press("r")
         await wait_for(pilot, lambda: panel.state == "running", timeout=30)
@@ -475,9 +477,10 @@ async def test_a_paced_run_is_still_running_after_a_second_and_done_later(paced,
         assert panel.variants["main"].last["step"] == panel.variants["main"].total
 
 
-async def test_speed_keys_and_instant(paced):
+@pytest.mark.parametrize("size", SIZES)
+async def test_speed_keys_and_instant(paced, size):
     app = PanelApp("linreg_gd", {}, None, "en")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         panel = app.query_one(RunPanel)
         hint = panel.query_one(".hint")
         assert "[-/+] speed 1×" in str(hint.render())

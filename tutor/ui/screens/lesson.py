@@ -50,7 +50,7 @@ class LessonScreen(SteppingScreen):
             steps.mount(self._build(i, review=True))
         self.index = saved
         steps.mount(self._build(saved, review=False))
-        app.store.save_position(self.lesson.id, self.index, self.total)
+        self.kept(app.store.save_position(self.lesson.id, self.index, self.total))
         self.call_after_refresh(self._opened)
 
     def _build(self, index: int, *, review: bool) -> StepWidget:
@@ -84,19 +84,20 @@ class LessonScreen(SteppingScreen):
             return
         if self.index + 1 >= self.total:
             self.finished = True
-            self.app.store.complete_lesson(self.lesson.id, self.total)
+            self.kept(self.app.store.complete_lesson(self.lesson.id, self.total))
             self.scroller.mount(Static(RichText(tr("lesson_done", self.app.lang),
                                                 style="bold green"), id="lesson-done"))
             self.focus_steps()
             self.step_changed()
             return
         self.index += 1
-        self.app.store.save_position(self.lesson.id, self.index, self.total)
+        self.kept(self.app.store.save_position(self.lesson.id, self.index, self.total))
         await self.scroller.mount(self._build(self.index, review=False))
         self.call_after_refresh(self._opened)
 
     @on(Attempt)
     def _keep(self, message: Attempt) -> None:
-        self.app.store.record_attempt(message.item_id, message.kind, lesson_id=self.lesson.id,
-                                      answer=message.answer, correct=message.correct,
-                                      rating=message.rating, seconds=message.seconds)
+        saved = self.app.store.record_attempt(
+            message.item_id, message.kind, lesson_id=self.lesson.id, answer=message.answer,
+            correct=message.correct, rating=message.rating, seconds=message.seconds)
+        self.kept(saved)

@@ -105,9 +105,10 @@ class QuizScreen(SteppingScreen):
     @on(Attempt)
     def _keep(self, message: Attempt) -> None:
         item = self.items[self.index]
-        self.app.store.record_attempt(message.item_id, message.kind, lesson_id=item.lesson_id,
-                                      answer=message.answer, correct=message.correct,
-                                      rating=message.rating, seconds=message.seconds)
+        saved = self.app.store.record_attempt(
+            message.item_id, message.kind, lesson_id=item.lesson_id, answer=message.answer,
+            correct=message.correct, rating=message.rating, seconds=message.seconds)
+        self.kept(saved)
         self.summary.outcomes.append(Outcome(item, correct=message.correct, rating=message.rating,
                                              seconds=message.seconds or 0.0,
                                              answer=message.answer))

@@ -145,6 +145,12 @@ class SteppingScreen(Screen):
     def status_text(self) -> str:
         return ""
 
+    def kept(self, saved: bool) -> None:
+        """After a write to the progress file: say so if it is only in memory for now."""
+        if saved is False:
+            self.notify(tr("progress_not_saved", self.app.lang, count=self.app.store.unsaved),
+                        severity="warning", markup=False)
+
     def step_changed(self, *, opened: bool = False) -> None:
         """After a key: mirror the prompt, then (once laid out) scroll what is new into view."""
         step = self._current_or_none()

@@ -36,6 +36,7 @@ from tutor.content import (
     WhyQuestion,
     WhyStep,
     render_inline_math,
+    safe_text,
 )
 from tutor.content.models import Text as Bilingual
 
@@ -70,13 +71,15 @@ def log_failure(where: str, error: BaseException) -> None:
 
 
 def content_markdown(text: str, classes: str = "") -> Markdown:
-    """Markdown from content: links are not followed on a click (the screen asks first)."""
-    return Markdown(text, classes=classes, open_links=False)
+    """Markdown from content: no control characters reach the terminal, and links are not
+    followed on a click (the app asks first)."""
+    return Markdown(safe_text(text), classes=classes, open_links=False)
 
 
 def plain(text: str, style: str = "") -> Static:
-    """A Static that shows ``text`` literally (no markup: content may contain brackets)."""
-    return Static(RichText(text, style=style))
+    """A Static that shows ``text`` literally: no markup (content may contain brackets) and no
+    control characters."""
+    return Static(RichText(safe_text(text), style=style))
 
 
 class Attempt(Message):

@@ -9,6 +9,7 @@ from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widgets import Markdown
 
 from tutor.content import Library
@@ -24,6 +25,14 @@ from .screens.interview import InterviewScreen
 from .screens.quiz import QuizScreen
 from .screens.stats import StatsScreen
 from .strings import localize_bindings, tr
+
+
+class SpacesScrollBarRender(ScrollBarRender):
+    """--ascii: the scroll thumb as coloured spaces; the eighth-block glyphs that draw its edges
+    are two cells wide on the terminals --ascii is for."""
+
+    VERTICAL_BARS = [" "] * 8
+    HORIZONTAL_BARS = [" "] * 8
 
 
 class TutorApp(App):
@@ -55,6 +64,7 @@ class TutorApp(App):
         localize_bindings(self, self.lang)
         if self.ascii_only:
             self.add_class("ascii")
+            ScrollBar.renderer = SpacesScrollBarRender
         self.push_screen(HomeScreen())
         if self.start_lesson:
             self.open_lesson(self.start_lesson)

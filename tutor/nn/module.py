@@ -12,14 +12,15 @@ Two engineering ideas live here, both so that the textbook code is also fast:
   arrays are returned instead, so a prediction you keep is never overwritten by the next step.
 * **One flat parameter vector.** ``Sequential`` copies every parameter into one long vector and gives
   each layer a *view* into it (same memory, layer-shaped). An optimizer can then update the whole
-  network with a handful of NumPy calls, however many layers it has.
+  network with a handful of NumPy calls, however many layers it has — and it does so whether it is
+  given ``net.flat_params`` or the dict ``net.params`` (a ``FlatViews``, which knows its vector).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Module", "Sequential", "Residual", "ones"]
+__all__ = ["Module", "Sequential", "Residual", "FlatViews", "ones"]
 
 _ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
 
@@ -33,6 +34,26 @@ def ones(n: int, dtype) -> np.ndarray:
         vec.flags.writeable = False
         _ONES[key] = vec
     return vec
+
+
+class FlatViews(dict):
+    """``net.params`` (or ``net.grads``) of a Sequential: name → a layer-shaped view into one flat vector.
+
+    It is an ordinary dict. It also remembers the vector, so that ``optimizer.update(net.params,
+    net.grads)`` can update every tensor at once instead of one by one (a step of a small network
+    costs NumPy calls, not arithmetic: see ``Optimizer.update``).
+    """
+
+    def __init__(self, items, flat: np.ndarray, views: list[np.ndarray]) -> None:
+        super().__init__(items)
+        self._flat, self._views = flat, views
+
+    def flat_vector(self) -> np.ndarray | None:
+        """The vector, if this dict still holds exactly its views; None once an entry was added,
+        removed or replaced (then the dict alone says what is to be updated)."""
+        if len(self) == len(self._views) and all(a is b for a, b in zip(self.values(), self._views)):
+            return self._flat
+        return None
 
 
 class Module:
@@ -115,7 +136,7 @@ class _Container(Module):
 
     @property
     def params(self):
-        return {f"{name}.{k}" if name else k: v for name, m in self.leaves() for k, v in m.params.items()}
+        return self._gathered("params")
 
     @params.setter
     def params(self, value):  # Module.__init__ assigns {}; containers compute theirs instead
@@ -123,7 +144,7 @@ class _Container(Module):
 
     @property
     def grads(self):
-        return {f"{name}.{k}" if name else k: v for name, m in self.leaves() for k, v in m.grads.items()}
+        return self._gathered("grads")
 
     @grads.setter
     def grads(self, value):
@@ -145,6 +166,10 @@ class _Container(Module):
     def zero_grad(self) -> None:
         for _, m in self.leaves():
             m.zero_grad()
+
+    def _gathered(self, attr: str) -> dict:
+        """Every leaf's ``params`` (or ``grads``) in one dict, with keys like "0.W"."""
+        return {f"{name}.{k}" if name else k: v for name, m in self.leaves() for k, v in getattr(m, attr).items()}
 
 
 class Sequential(_Container):
@@ -168,16 +193,21 @@ class Sequential(_Container):
 
     def flatten_parameters(self) -> None:
         """Move every parameter into one contiguous vector and hand each layer a view of it."""
-        leaves = [m for _, m in self.leaves() if m.params]
+        leaves = [(name, m) for name, m in self.leaves() if m.params]
         self.flat_params = self.flat_grads = None
+        # What self.params is made of, listed once for a cheap dict every step: (key, leaf, its name
+        # in the leaf), and the views in that order.
+        self._flattened_layers = list(self.layers)
+        self._keys: list[tuple[str, Module, str]] = []
+        self._views: dict[str, list[np.ndarray]] = {"params": [], "grads": []}
         if not leaves:
             return
-        dtype = leaves[0].dtype
-        total = sum(m.num_params() for m in leaves)
+        dtype = leaves[0][1].dtype
+        total = sum(m.num_params() for _, m in leaves)
         self.flat_params = np.empty(total, dtype)
         self.flat_grads = np.zeros(total, dtype)
         start = 0
-        for m in leaves:
+        for name, m in leaves:
             for k in list(m.params):
                 p = m.params[k]
                 stop = start + p.size
@@ -185,6 +215,9 @@ class Sequential(_Container):
                 view[...] = p
                 m.params[k] = view
                 m.grads[k] = self.flat_grads[start:stop].reshape(p.shape)
+                self._keys.append((f"{name}.{k}" if name else k, m, k))
+                self._views["params"].append(m.params[k])
+                self._views["grads"].append(m.grads[k])
                 start = stop
         # A nested Sequential's own flat vector would now be stale: the outer network owns the memory.
         for inner in _containers_inside(self):
@@ -195,6 +228,16 @@ class Sequential(_Container):
         super().to(dtype)
         self.flatten_parameters()
         return self
+
+    def _gathered(self, attr):
+        flat = self.flat_params if attr == "params" else self.flat_grads
+        # No flat vector (no parameters, or nested in a network that owns the memory), or the layers
+        # were changed after it was built: walk the layers as any container does.
+        if flat is None or self.layers != self._flattened_layers:
+            return super()._gathered(attr)
+        # Else the keys listed by flatten_parameters; each tensor is looked up now, so a tensor a
+        # layer was given since is the one in the dict (and then the dict is no longer flat).
+        return FlatViews({key: getattr(m, attr)[k] for key, m, k in self._keys}, flat, self._views[attr])
 
     def zero_grad(self) -> None:
         if self.flat_grads is not None:

@@ -212,3 +212,21 @@ async def test_a_link_opens_only_after_the_learner_says_yes(tmp_path, monkeypatc
         await pilot.press("y")
         await settle(pilot)
         assert opened == ["https://example.org/b"]
+
+
+async def test_an_answer_with_fewer_decimals_than_asked_says_how_it_was_read(tmp_path):
+    from textual.widgets import Static
+
+    from tutor.practice.session import all_items
+
+    item = all_items(LIBRARY)["q01-max-slope"]
+    app = TutorApp(LIBRARY, ProgressStore(tmp_path / "p.sqlite3"), "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_quiz([item])
+        await settle(pilot)
+        await pilot.press(*"7.21", "enter")
+        await settle(pilot)
+        card = app.screen.current
+        assert card.done and card.correct is True      # 7.210 is one unit from 7.211
+        shown = " ".join(str(s.render()) for s in card.query("#feedback Static"))
+        assert "7.21 was graded as 7.210" in shown and "3 decimals" in shown

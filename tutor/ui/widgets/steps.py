@@ -494,8 +494,7 @@ class QuizCard(StepWidget, SelfRating):
                       .add_class("verdict"))
         else:
             box.mount(plain(self.answer_text(), "bold"))
-        note = graded.note_text(self.lang) if graded is not None and hasattr(graded, "note_text") \
-            else None
+        note = graded.note_text(self.lang) if graded is not None else ""
         if note:
             box.mount(plain(note, "italic"))
         box.mount(content_markdown(labelled(tr("explanation", self.lang),

@@ -457,9 +457,9 @@ async def test_a_lesson_run_is_paced_and_x_stops_it_midway(paced, size):
         step = right.last["step"]
         assert panel.state == "stopped" and step < 100
         assert f"Stopped at step {step}." in str(panel.message)
-        drawn = len(right.loss)
+        drawn = len(right.curve("loss"))
         await pilot.pause(0.5)
-        assert len(right.loss) == drawn and panel.pacer.pending == 0   # the curve stopped
+        assert len(right.curve("loss")) == drawn and panel.pacer.pending == 0   # the curve stopped
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -531,17 +531,16 @@ def test_pacer_hands_on_steps_at_the_pace_and_never_runs_ahead():
 
 def test_every_registry_parameter_has_a_label_and_help_and_no_label_is_stale():
     from tutor.experiments import REGISTRY  # noqa: PLC0415
-    from tutor.ui.run_strings import PARAM_LABELS  # noqa: PLC0415
+    from tutor.experiments.base import LABELS  # noqa: PLC0415
 
     used = set()
     for name, exp in REGISTRY.items():
         for key, p in exp.params.items():
             used.add(key)
-            label = PARAM_LABELS.get(key)
-            assert label is not None, (name, key)
-            assert label.get("ko") and label.get("en"), (name, key)
+            assert p.label is not None, (name, key)
+            assert p.label.get("ko") and p.label.get("en"), (name, key)
             assert p.help.get("ko") and p.help.get("en"), (name, key)
-    assert set(PARAM_LABELS) == used, sorted(set(PARAM_LABELS) ^ used)
+    assert set(LABELS) == used, sorted(set(LABELS) ^ used)
 
 
 def test_every_variant_has_a_korean_name():

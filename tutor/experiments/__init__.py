@@ -4,12 +4,30 @@
     for event in REGISTRY["learning_rate"].run({"steps": 50}, seed=0):
         print(event)
 
-Events and the registry follow /work/notes/run-contract.md. Imports NumPy and tutor.nn only.
+The events follow the contract in :mod:`tutor.experiments.events`; :mod:`tutor.experiments.state`
+folds them. ``python -m tutor.experiments NAME --json`` runs one in a child process.
+
+Adding an experiment: one module here that ``register``s it (and its line in ``_MODULES``).
+
+The registry is loaded on first use: ``events`` and ``state`` are plain Python, so a UI can import
+them without NumPy. The experiments import NumPy and tutor.nn only.
 """
 
-from .base import (REGISTRY, Experiment, Param, ParamError, check_run_step, coerce_params,
-                   parse_sets, resolve, split_sets, variant_label)
-from . import basics, deep, fitting, playground, training  # noqa: F401  (they register their experiments)
+from __future__ import annotations
 
+import importlib
+
+_MODULES = ("basics", "deep", "fitting", "playground", "training")   # they register their experiments
 __all__ = ["REGISTRY", "Experiment", "Param", "ParamError", "check_run_step", "coerce_params",
-           "parse_sets", "resolve", "split_sets", "variant_label"]
+           "param_label", "parse_sets", "resolve", "split_sets", "variant_label"]
+
+
+def __getattr__(name: str):
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    base = importlib.import_module(".base", __name__)
+    for module in _MODULES:
+        importlib.import_module(f".{module}", __name__)
+    value = getattr(base, name)
+    globals()[name] = value
+    return value

@@ -2,19 +2,22 @@
 
 An experiment's ``body(params, seed, stop)`` yields the events of its variants (each tagged with
 ``"variant"``); ``Experiment.run`` wraps it with the ``begin`` event first and the ``finish`` event
-last (see /work/notes/run-contract.md). Imports NumPy and tutor.nn only.
+last (the contract: :mod:`tutor.experiments.events`). Imports NumPy and tutor.nn only.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from tutor.nn.train import train
+
+from .events import finite
+from .state import RunState
 
 Text = dict  # {"ko": ..., "en": ...}
 REGISTRY: dict[str, "Experiment"] = {}
@@ -34,6 +37,12 @@ class Param:
     #: for "str" parameters: f(value) -> None, or an error: a {"ko","en"} text, or English only
     #: (e.g. for hidden="4,2")
     check: Callable[[str], "Text | str | None"] | None = None
+    #: the short name a form shows; ``register`` gives every parameter its entry in LABELS
+    label: Text | None = None
+
+    def label_in(self, lang: str) -> str:
+        label = self.label or {"en": self.name}
+        return label.get(lang, label["en"])
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "kind": self.kind, "default": self.default, "help": self.help}
@@ -229,30 +238,25 @@ class Experiment:
 
     def run(self, params: dict | None = None, seed: int | None = None,
             stop: Callable[[], bool] | None = None) -> Iterator[dict]:
-        """The events of one run: begin, the variants' events, finish."""
+        """The events of one run (the contract: :mod:`tutor.experiments.events`): begin, the
+        variants' events, finish. Every number in them is finite."""
         params = resolve(self.name, params or {})
-        if seed is None:
-            seed = params["seed"]
-        params["seed"] = seed
+        if seed is not None:
+            params["seed"] = seed
         names = self.variant_names(params)
-        yield {"event": "begin", "experiment": self.name, "params": dict(params), "variants": names,
-               "seed": seed, "title": self.title, "plot": dict(self.plot)}
-        ends: dict[str, dict] = {}
-        last: dict[str, dict] = {}
+        state = RunState()
+        begin = {"event": "begin", "experiment": self.name, "params": dict(params), "variants": names,
+                 "seed": params["seed"], "title": self.title, "plot": dict(self.plot)}
+        state.consume(begin)
+        yield begin
         requested = False
-        body = self.body(params, seed, stop)
+        body = self.body(params, params["seed"], stop)
         try:
             for event in body:
-                if event.get("event") in ("step", "end", "start", "gradcheck"):
-                    event = finite(event)
-                v = event.get("variant", "main")
-                if event.get("event") == "step":
-                    last.setdefault(v, {}).update({k: val for k, val in event.items()
-                                                   if k in ("loss", "val_loss", "accuracy", "val_accuracy")})
-                if event.get("event") == "end":
-                    if event["status"] == "diverged":
-                        event.setdefault("message", diverged_message(event, self.diverge_cause))
-                    ends[v] = event
+                event = finite(event)
+                if event.get("event") == "end" and event["status"] == "diverged":
+                    event.setdefault("message", diverged_message(event, self.diverge_cause))
+                state.consume(event)
                 yield event
                 if stop is not None and stop():
                     requested = True
@@ -261,37 +265,15 @@ class Experiment:
             body.close()
         if stop is not None and not requested and stop():
             requested = True
-        variants = {}
-        for v in names:
-            e = ends.get(v)
-            if e is None:
-                variants[v] = {"status": "stopped", "reason": "stopped by request", "step": None,
-                               **last.get(v, {})}
-            else:
-                summary = {k: val for k, val in e.items() if k not in ("event", "variant")}
-                for k, val in last.get(v, {}).items():
-                    if summary.get(k) is None:
-                        summary[k] = val
-                variants[v] = summary
+        variants = state.summary()
         if requested:
             status = "stopped"
         elif len(names) == 1:
             status = variants[names[0]]["status"]
         else:
             status = "done"
-        yield {"event": "finish", "status": status, "variants": finite(variants),
+        yield {"event": "finish", "status": status, "variants": variants,
                "message": finish_message(status, variants, len(names) > 1)}
-
-
-def finite(obj):
-    """NaN and ±inf become None (JSON has no such numbers), in dicts and lists."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: finite(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [finite(v) for v in obj]
-    return obj
 
 
 def diverged_message(end: dict, cause: Text) -> Text:
@@ -318,9 +300,62 @@ def finish_message(status: str, variants: dict, comparison: bool) -> Text:
 
 
 def register(exp: Experiment) -> Experiment:
-    exp.params = {"seed": SEED, **{k: v for k, v in exp.params.items() if k != "seed"}}
+    params = {"seed": SEED, **{k: v for k, v in exp.params.items() if k != "seed"}}
+    missing = [k for k, p in params.items() if p.label is None and k not in LABELS]
+    if missing:
+        raise ValueError(f"{exp.name}: no label for {', '.join(missing)} (add them to LABELS)")
+    exp.params = {k: p if p.label is not None else replace(p, label=LABELS[k]) for k, p in params.items()}
     REGISTRY[exp.name] = exp
     return exp
+
+
+#: The form label of each parameter name (the same name means the same idea in every experiment;
+#: tests/experiments/test_registry.py checks each one is used).
+LABELS: dict[str, Text] = {
+    "seed": {"ko": "시드(seed)", "en": "seed"},
+    "lr": {"ko": "학습률(lr)", "en": "learning rate"},
+    "lr_small": {"ko": "작은 학습률(lr_small)", "en": "small lr"},
+    "lr_large": {"ko": "큰 학습률(lr_large)", "en": "large lr"},
+    "steps": {"ko": "걸음 수(steps)", "en": "steps"},
+    "epochs": {"ko": "에폭(epochs)", "en": "epochs"},
+    "batch_size": {"ko": "배치 크기(batch)", "en": "batch size"},
+    "n": {"ko": "데이터 수(n)", "en": "data points"},
+    "noise": {"ko": "잡음(noise)", "en": "noise"},
+    "gate": {"ko": "게이트(gate)", "en": "gate"},
+    "layers": {"ko": "층 수(layers)", "en": "layers"},
+    "hidden": {"ko": "은닉층(hidden)", "en": "hidden"},
+    "width": {"ko": "너비(width)", "en": "width"},
+    "widths": {"ko": "너비들(widths)", "en": "widths"},
+    "activation": {"ko": "활성화(activation)", "en": "activation"},
+    "optimizer": {"ko": "옵티마이저(optimizer)", "en": "optimizer"},
+    "momentum": {"ko": "모멘텀(momentum)", "en": "momentum"},
+    "init": {"ko": "초기화(init)", "en": "init"},
+    "eps": {"ko": "차분 간격(ε)", "en": "ε (eps)"},
+    "bug": {"ko": "심은 버그(bug)", "en": "planted bug"},
+    "function": {"ko": "목표 함수(function)", "en": "target function"},
+    "dropout": {"ko": "드롭아웃(dropout)", "en": "dropout"},
+    "l2": {"ko": "L2 강도(l2)", "en": "L2 strength"},
+    "patience": {"ko": "인내(patience)", "en": "patience"},
+    "start": {"ko": "시작 가중치(start)", "en": "start weights"},
+    "dataset": {"ko": "데이터(dataset)", "en": "data set"},
+    "test_ratio": {"ko": "테스트 비율(test)", "en": "test ratio"},
+    "features": {"ko": "입력 특성(features)", "en": "features"},
+    "regularization": {"ko": "규제(regular.)", "en": "regularization"},
+    "reg_rate": {"ko": "규제 강도(rate)", "en": "reg. rate"},
+    "resolution": {"ko": "해상도(resolution)", "en": "resolution"},
+    "surface_lr": {"ko": "곡면 학습률(surface_lr)", "en": "surface lr"},
+    "surface_steps": {"ko": "곡면 걸음 수(surface_steps)", "en": "surface steps"},
+}
+
+
+def param_label(experiment: str, name: str, lang: str) -> str:
+    """The form label of ``experiment``'s parameter ``name`` in ``lang`` (the name if unknown)."""
+    exp = REGISTRY.get(experiment)
+    p = exp.params.get(name) if exp is not None else None
+    if p is not None:
+        return p.label_in(lang)
+    entry = LABELS.get(name)
+    return entry.get(lang, entry["en"]) if entry else name
 
 
 # -- checking and parsing --------------------------------------------------------------------------

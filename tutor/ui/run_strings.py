@@ -79,54 +79,9 @@ RUN_STRINGS: dict[str, dict[str, str]] = {
     "playground_missing": {"ko": "플레이그라운드 실험이 아직 없습니다.", "en": "The playground experiment is not available yet."},
 }
 
-#: A label for every parameter of every registered experiment (tests/ui/test_runs.py checks the
-#: registry against it both ways); the short help is the registry's own ``Param.help``, shown as
-#: the field's tooltip.
-PARAM_LABELS: dict[str, dict[str, str]] = {
-    "seed": {"ko": "시드(seed)", "en": "seed"},
-    "lr": {"ko": "학습률(lr)", "en": "learning rate"},
-    "lr_small": {"ko": "작은 학습률(lr_small)", "en": "small lr"},
-    "lr_large": {"ko": "큰 학습률(lr_large)", "en": "large lr"},
-    "steps": {"ko": "걸음 수(steps)", "en": "steps"},
-    "epochs": {"ko": "에폭(epochs)", "en": "epochs"},
-    "batch_size": {"ko": "배치 크기(batch)", "en": "batch size"},
-    "n": {"ko": "데이터 수(n)", "en": "data points"},
-    "noise": {"ko": "잡음(noise)", "en": "noise"},
-    "gate": {"ko": "게이트(gate)", "en": "gate"},
-    "layers": {"ko": "층 수(layers)", "en": "layers"},
-    "hidden": {"ko": "은닉층(hidden)", "en": "hidden"},
-    "width": {"ko": "너비(width)", "en": "width"},
-    "widths": {"ko": "너비들(widths)", "en": "widths"},
-    "activation": {"ko": "활성화(activation)", "en": "activation"},
-    "optimizer": {"ko": "옵티마이저(optimizer)", "en": "optimizer"},
-    "momentum": {"ko": "모멘텀(momentum)", "en": "momentum"},
-    "init": {"ko": "초기화(init)", "en": "init"},
-    "eps": {"ko": "차분 간격(ε)", "en": "ε (eps)"},
-    "bug": {"ko": "심은 버그(bug)", "en": "planted bug"},
-    "function": {"ko": "목표 함수(function)", "en": "target function"},
-    "dropout": {"ko": "드롭아웃(dropout)", "en": "dropout"},
-    "l2": {"ko": "L2 강도(l2)", "en": "L2 strength"},
-    "patience": {"ko": "인내(patience)", "en": "patience"},
-    "start": {"ko": "시작 가중치(start)", "en": "start weights"},
-    "dataset": {"ko": "데이터(dataset)", "en": "data set"},
-    "test_ratio": {"ko": "테스트 비율(test)", "en": "test ratio"},
-    "features": {"ko": "입력 특성(features)", "en": "features"},
-    "regularization": {"ko": "규제(regular.)", "en": "regularization"},
-    "reg_rate": {"ko": "규제 강도(rate)", "en": "reg. rate"},
-    "resolution": {"ko": "해상도(resolution)", "en": "resolution"},
-    "surface_lr": {"ko": "곡면 학습률(surface_lr)", "en": "surface lr"},
-    "surface_steps": {"ko": "곡면 걸음 수(surface_steps)", "en": "surface steps"},
-}
-
-
 def rtr(key: str, lang: str, **values: object) -> str:
     """The run-panel string ``key`` in ``lang`` (English if ``lang`` is unknown), filled in."""
     return translate(RUN_STRINGS, key, lang, **values)
-
-
-def param_label(name: str, lang: str) -> str:
-    entry = PARAM_LABELS.get(name)
-    return entry.get(lang, entry["en"]) if entry else name
 
 
 def variant_label(name: str, lang: str) -> str:

@@ -46,7 +46,9 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from .. import runner as runner_mod
-from ..run_strings import bilingual, param_label, rtr, variant_label
+from ..run_strings import bilingual, rtr, variant_label
+from tutor.experiments.state import CURVES, PICTURES, STATUS, RunState, VariantState
+
 from .heatmap import POINT0, POINT1, Heatmap, Mark, diverging_cmap, sequential_cmap
 from .plots import CurvePlot, Series, bars_text, color_for, short_number
 from .steps import StepWidget
@@ -62,27 +64,6 @@ def registry() -> dict:
     except Exception:  # noqa: BLE001 - optional until the experiments land
         return {}
     return REGISTRY
-
-
-class VariantState:
-    __slots__ = ("name", "index", "steps", "loss", "val_steps", "val_loss", "last", "status",
-                 "reason", "end_step", "total", "grad_norms", "grad_step", "fit", "trajectory")
-
-    def __init__(self, name: str, index: int):
-        self.name, self.index = name, index
-        self.steps: list = []
-        self.loss: list = []
-        self.val_steps: list = []
-        self.val_loss: list = []
-        self.last: dict = {}
-        self.status = "running"
-        self.reason = ""
-        self.end_step: int | None = None
-        self.total: int | None = None
-        self.grad_norms: list | None = None
-        self.grad_step = 0
-        self.fit: dict | None = None
-        self.trajectory: list | None = None
 
 
 class RunPanel(StepWidget):
@@ -121,13 +102,7 @@ class RunPanel(StepWidget):
         self.state = "idle"
         self.log_y: bool | None = None   # None: as the experiment's begin event says
         self.log_default = True
-        self.variants: dict[str, VariantState] = {}
-        self.begin: dict | None = None
-        self.finish: dict | None = None
-        self.boundary: dict | None = None
-        self.surface: dict | None = None
-        self.confusion: dict | None = None
-        self.gradcheck: dict | None = None
+        self.run_state = RunState()
         self.message: RichText | None = None
         self.events_seen = 0
         self.ticks = 0
@@ -136,7 +111,6 @@ class RunPanel(StepWidget):
         self.run_seconds = 0.0
         self._dirty: set[str] = set()
         self._timer = None
-        self._layers: list | None = None
         self._shown: dict[int, tuple] = {}
         self._last_plot = 0.0
         # the playground holds out a test set; elsewhere the held-out data is a validation set
@@ -158,6 +132,10 @@ class RunPanel(StepWidget):
                 self.field_errors[name] = self._error_text(exc)
         self.lesson_params = {k: values[k] for k in self.lesson_params}
         return values
+
+    def _label(self, name: str) -> str:
+        p = self.spec.params.get(name) if self.spec is not None else None
+        return p.label_in(self.lang) if p is not None else name
 
     def _param_specs(self) -> list[tuple[str, Any]]:
         if self.spec is not None:
@@ -205,7 +183,7 @@ class RunPanel(StepWidget):
                              classes="run-settings-title")
                 with Grid(classes="run-form"):
                     for name, p in self._param_specs():
-                        yield Label(param_label(name, self.lang), name=name,
+                        yield Label(self._label(name), name=name,
                                     classes="run-field-label")
                         yield self._field(name, p)
                 yield Static("", classes="run-field-errors hidden")
@@ -349,12 +327,26 @@ class RunPanel(StepWidget):
             self.run.stop_soon()
 
     def _reset(self) -> None:
-        self.variants = {}
-        self.begin = self.finish = self.boundary = self.surface = None
-        self.confusion = self.gradcheck = None
+        self.run_state = RunState()
         self.message = None
         self.events_seen = 0
         self._dirty = {"loss", "extra"}
+
+    @property
+    def variants(self):
+        return self.run_state.variants
+
+    @property
+    def begin(self):
+        return self.run_state.begin
+
+    @property
+    def finish(self):
+        return self.run_state.finish
+
+    @property
+    def boundary(self):
+        return self.run_state.boundary
 
     def _tick(self) -> None:
         self.ticks += 1
@@ -401,91 +393,25 @@ class RunPanel(StepWidget):
 
     # -- events ----------------------------------------------------------------------------
 
-    def _variant(self, name: str) -> VariantState:
-        v = self.variants.get(name)
-        if v is None:
-            v = self.variants[name] = VariantState(name, len(self.variants))
-        return v
+    _DIRTY = {CURVES: "loss", PICTURES: "extra", STATUS: "status"}
 
     def _consume(self, ev: dict) -> None:
+        changed = self.run_state.consume(ev)
+        self._dirty.update(self._DIRTY[c] for c in changed)
         kind = ev.get("event")
-        if kind == "step":
-            v = self._variant(ev.get("variant", "main"))
-            step = ev.get("step", len(v.steps) + 1)
-            loss = ev.get("loss")
-            if loss is not None:
-                v.steps.append(step)
-                v.loss.append(loss)
-            val = ev.get("val_loss")
-            if val is not None:
-                v.val_steps.append(step)
-                v.val_loss.append(val)
-            v.last.update((k, ev[k]) for k in ("step", "epoch", "loss", "val_loss", "accuracy",
-                                                 "val_accuracy") if ev.get(k) is not None)
-            if ev.get("grad_norms") is not None:
-                v.grad_norms = ev["grad_norms"]
-                v.grad_step = step
-                self._dirty.add("extra")
-            self._dirty.add("loss")
-            if self.state == "starting":
-                self.state = "running"
-        elif kind == "begin":
-            self.begin = ev
+        if kind == "begin" or (kind == "step" and self.state == "starting"):
             self.state = "running"
-            plot = ev.get("plot") or {}
-            self.log_default = bool(plot.get("log_y", True))
-            for name in ev.get("variants") or []:
-                self._variant(name)
-            self._dirty.add("loss")
-        elif kind == "start":
-            v = self._variant(ev.get("variant", "main"))
-            v.total = ev.get("total_steps")
-            if ev.get("layers"):
-                self._layers = ev["layers"]
-        elif kind == "end":
-            v = self._variant(ev.get("variant", "main"))
-            v.status = ev.get("status", "done")
-            v.reason = ev.get("reason") or ""
-            v.end_step = ev.get("step")
-            self._dirty.add("status")
+        if kind == "begin":
+            self.log_default = bool(self.run_state.plot.get("log_y", True))
         elif kind == "finish":
-            self.finish = ev
             self.state = ev.get("status", "done")
-            for name, info in (ev.get("variants") or {}).items():
-                v = self._variant(name)
-                v.status = info.get("status", v.status)
-                v.reason = info.get("reason") or v.reason
-                v.end_step = info.get("step", v.end_step)
             msg = bilingual(ev.get("message"), self.lang)
-            diverged = [v for v in self.variants.values() if v.status == "diverged"]
+            diverged = self.run_state.diverged
             if diverged and not msg:
                 msg = " ".join(rtr("diverged_at", self.lang, variant=v.name, step=v.end_step)
                                for v in diverged)
             style = "bold red" if diverged else "bold green"
             self.message = RichText(msg, style=style) if msg else None
-            self._dirty.update(("status", "loss"))
-        elif kind == "boundary":
-            self.boundary = ev
-            self._dirty.add("extra")
-        elif kind == "fit":
-            self._variant(ev.get("variant", "main")).fit = ev
-            self._dirty.add("extra")
-        elif kind == "trajectory":
-            v = self._variant(ev.get("variant", "main"))
-            pts = ev.get("points") or []
-            if ev.get("append") and v.trajectory:
-                v.trajectory.extend(pts)
-            else:
-                v.trajectory = list(pts)
-            if ev.get("surface"):
-                self.surface = ev["surface"]
-            self._dirty.add("extra")
-        elif kind == "confusion":
-            self.confusion = ev
-            self._dirty.add("extra")
-        elif kind == "gradcheck":
-            self.gradcheck = ev
-            self._dirty.add("extra")
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -540,14 +466,15 @@ class RunPanel(StepWidget):
         plot = self.query_one(".run-loss", CurvePlot)
         series = []
         multi = len(self.variants) > 1
-        any_val = any(v.val_loss for v in self.variants.values())
+        any_val = any(v.curve("val_loss") for v in self.variants.values())
         train = rtr("train", self.lang) if any_val else ""
         val = rtr(self.val_name, self.lang)
         for v in self.variants.values():
             name = variant_label(v.name, self.lang) if multi else ""
-            series.append(Series(f"{name} {train}".strip(), v.steps, v.loss, color_for(v.index)))
-            if v.val_loss:
-                series.append(Series(f"{name} {val}".strip(), v.val_steps, v.val_loss,
+            loss, val_loss = v.curve("loss"), v.curve("val_loss")
+            series.append(Series(f"{name} {train}".strip(), loss.x, loss.y, color_for(v.index)))
+            if val_loss:
+                series.append(Series(f"{name} {val}".strip(), val_loss.x, val_loss.y,
                                      color_for(v.index, validation=True)))
         plot.show(series, log_y=self.current_log_y, legend=multi or any_val)
 
@@ -575,7 +502,7 @@ class RunPanel(StepWidget):
             cap.append(f"  {dot} 1", style=f"bold {POINT1}")
             self._set_text(caption, cap)
             shown = True
-        elif self.surface is not None or trajectories:
+        elif self.run_state.surface is not None or trajectories:
             self._draw_surface(heat, trajectories)
             self._set_text(caption, self._legend_text(rtr("cap_trajectory", self.lang), trajectories))
             shown = True
@@ -584,7 +511,7 @@ class RunPanel(StepWidget):
         # per-layer gradient norms
         with_grads = [v for v in self.variants.values() if v.grad_norms]
         if with_grads:
-            layers = list(self._layers or [])
+            layers = list(self.run_state.layers)
             n = max(len(v.grad_norms) for v in with_grads)
             if len(layers) != n:
                 layers = [f"L{i + 1}" for i in range(n)]
@@ -631,7 +558,7 @@ class RunPanel(StepWidget):
                 marks.append(Mark(p[0], p[1], color, "•", "."))
             if pts:
                 marks.append(Mark(pts[-1][0], pts[-1][1], color, "●", "*"))
-        s = self.surface
+        s = self.run_state.surface
         if s and s.get("z"):
             z = np.asarray(s["z"], dtype=float)
             with np.errstate(all="ignore"):
@@ -649,8 +576,8 @@ class RunPanel(StepWidget):
         heat.set_data(values, x_range, y_range, marks, cmap=sequential_cmap, square=False)
 
     def _table(self):
-        if self.confusion is not None:
-            c = self.confusion
+        if self.run_state.confusion is not None:
+            c = self.run_state.confusion
             labels = [str(x) for x in c.get("labels") or []]
             matrix = c.get("matrix") or []
             t = Table(title=rtr("cap_confusion", self.lang), title_style="dim", box=None,
@@ -663,12 +590,12 @@ class RunPanel(StepWidget):
                          for j, x in enumerate(row)]
                 t.add_row(labels[i] if i < len(labels) else str(i), *cells)
             return t
-        if self.gradcheck is not None:
+        if self.run_state.gradcheck is not None:
             t = Table(title=rtr("cap_gradcheck", self.lang), title_style="dim", box=None,
                       padding=(0, 1), show_edge=False)
             for key in ("gc_layer", "gc_analytic", "gc_numeric", "gc_error"):
                 t.add_column(rtr(key, self.lang), justify="left" if key == "gc_layer" else "right")
-            for row in self.gradcheck.get("rows") or []:
+            for row in self.run_state.gradcheck.get("rows") or []:
                 layer, a, n, err = (list(row) + [None] * 4)[:4]
                 ok = isinstance(err, (int, float)) and err < 1e-4
                 t.add_row(str(layer), short_number(a) if a is not None else "",
@@ -794,7 +721,7 @@ class RunPanel(StepWidget):
             return
         for widget in self.query(".run-field, .run-field-label"):
             widget.set_class(widget.name in self.field_errors, "-invalid")
-        lines = [f"✗ {param_label(name, self.lang)}: {msg}" for name, msg in self.field_errors.items()]
+        lines = [f"✗ {self._label(name)}: {msg}" for name, msg in self.field_errors.items()]
         box.update(RichText("\n".join(lines), style="bold red"))
         box.set_class(not lines, "hidden")
 
@@ -811,7 +738,7 @@ class RunPanel(StepWidget):
         if not changed and isinstance(widget, Select):
             return   # a Select re-announcing its value (e.g. when mounted) changes nothing
         shown = runner_mod.format_value(self.values[name])
-        name = param_label(name, self.lang)
+        name = self._label(name)
         if self.auto_restart:
             if changed or self.state not in ("starting", "running"):
                 if self.start():

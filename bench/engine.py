@@ -4,9 +4,16 @@ Three MLPs, each trained with SGD and with Adam for a fixed number of steps:
     tiny    2-8-8-1    tanh, BCE with logits, 200 points, full batch
     small   64-128-10  ReLU, softmax cross-entropy, the digits, batch 64
     medium  784-256-128-10 ReLU, softmax cross-entropy, 10,000 synthetic samples, batch 128
-and numpy's float32 GEMM (1024³) as the ceiling. When PyTorch is importable, the same nets with the
-same initial weights and the same batches are trained with torch.nn + torch.optim in this process,
-interleaved run by run (best of the repeats is kept for each), and the ratio ours/torch is printed.
+each twice: through ``tutor.nn.train.train`` ("train") and through a learner's own loop on the
+public contract only ("plain": model.forward, loss.forward, model.backward(loss.backward()),
+opt.update(model.params, model.grads)). When PyTorch is importable, the same nets with the same
+initial weights and the same batches are trained with torch.nn + torch.optim in this process,
+interleaved run by run (best of the repeats is kept for each), and the ratios train/torch and
+plain/torch are printed.
+
+Two ceilings: numpy's float32 GEMM at 1024³ (the machine's peak), and the "GEMM floor" of each net:
+numpy's matmul alone on that net's own shapes at its batch size, summed over one step. At batch 128
+a GEMM runs far below the 1024³ rate, so the floor, not the peak, is what a step could reach.
 
 Threads: tiny and small run with one BLAS thread (threadpoolctl; torch.set_num_threads(1)), the
 setting the tutor uses so a core stays free for the UI; medium uses all cores for both.
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -97,11 +105,17 @@ def matmul_flops_per_step(sizes, batch):
     return 3 * sum(per_layer) - per_layer[0]
 
 
-def time_ours(size, opt_name, X, y):
-    sizes, act, loss_name, bs, steps, threads = SIZES[size]
+def setup_ours(size, opt_name):
+    sizes, act, loss_name, *_ = SIZES[size]
     model = build_ours(sizes, act)
     loss = nn.BCEWithLogitsLoss() if loss_name == "bce" else nn.SoftmaxCrossEntropyLoss()
-    opt = getattr(optim, opt_name)(**OPTIMIZERS[opt_name])
+    return model, loss, getattr(optim, opt_name)(**OPTIMIZERS[opt_name])
+
+
+def time_ours(size, opt_name, X, y):
+    """Through ``tutor.nn.train.train``, the loop the app uses."""
+    _, _, _, bs, steps, threads = SIZES[size]
+    model, loss, opt = setup_ours(size, opt_name)
     chunk = CHUNK[size]
     with threadpool_limits(limits=threads, user_api="blas") if threads else _nothing():
         time.sleep(SETTLE)
@@ -110,6 +124,29 @@ def time_ours(size, opt_name, X, y):
             stamps.append(time.perf_counter())  # one step event every `chunk` steps (and the end)
     assert event["status"] == "done", event
     return _rates(stamps[:-1], chunk), event["loss"]
+
+
+def time_plain(size, opt_name, X, y):
+    """A learner's own loop, through the public contract only: the same batches as train() draws."""
+    _, _, _, bs, steps, threads = SIZES[size]
+    model, loss, opt = setup_ours(size, opt_name)
+    orders = batch_orders(len(X), bs, steps)
+    chunk = CHUNK[size]
+    with threadpool_limits(limits=threads, user_api="blas") if threads else _nothing():
+        time.sleep(SETTLE)
+        stamps = [time.perf_counter()]
+        for step in range(steps):
+            if orders is None:
+                xb, yb = X, y
+            else:
+                xb, yb = X[orders[step]], y[orders[step]]
+            pred = model.forward(xb)
+            last = loss.forward(pred, yb)
+            model.backward(loss.backward())
+            opt.update(model.params, model.grads)
+            if (step + 1) % chunk == 0:
+                stamps.append(time.perf_counter())
+    return _rates(stamps, chunk), last
 
 
 def _rates(stamps, chunk):
@@ -187,6 +224,38 @@ def gemm_peak(n=1024, repeats=5):
     return best
 
 
+def step_gemms(sizes, batch):
+    """The GEMMs of one training step as (m, k, n, transposed B) in the layouts the engine uses:
+    forward x@W, backward xᵀ@d and d@Wᵀ (not for the first layer: nobody needs dL/dX)."""
+    gemms = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        gemms += [(batch, a, b, False), (a, batch, b, False)]
+        if i > 0:
+            gemms.append((batch, b, a, True))
+    return gemms
+
+
+def gemm_floor(sizes, batch, threads, repeats=20):
+    """Seconds per step that numpy's matmul alone needs for this net's own shapes (each GEMM's best
+    of ``repeats``, summed): no engine written on numpy can take a step faster than this."""
+    rng = np.random.default_rng(0)
+    total = 0.0
+    with threadpool_limits(limits=threads, user_api="blas") if threads else _nothing():
+        time.sleep(SETTLE)
+        for m, k, n, transposed in step_gemms(sizes, batch):
+            a = rng.standard_normal((m, k)).astype(np.float32)
+            b = rng.standard_normal((n, k) if transposed else (k, n)).astype(np.float32)
+            b = b.T if transposed else b
+            c = np.empty((m, n), np.float32)
+            best = math.inf
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                np.matmul(a, b, out=c)
+                best = min(best, time.perf_counter() - t0)
+            total += best
+    return total
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; the best is kept")
@@ -201,35 +270,45 @@ def main(argv=None):
     print(f"python {platform.python_version()}, numpy {np.__version__}, BLAS: {blas}, "
           f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}" + (f", torch {torch.__version__}" if use_torch else ", torch: not installed"))
     peaks = [gemm_peak()]
-    print(f"numpy float32 GEMM 1024³: {peaks[0]:.1f} GFLOP/s (the ceiling; re-measured before every net)\n")
+    print(f"numpy float32 GEMM 1024³: {peaks[0]:.1f} GFLOP/s (the ceiling; re-measured before every net)")
+    print("'train' = through tutor.nn.train.train; 'plain' = a learner's loop: model.forward, loss.forward,\n"
+          "model.backward(loss.backward()), opt.update(model.params, model.grads)\n")
 
     rows = []
     for size in args.sizes.split(","):
         peaks.append(gemm_peak())  # a busy machine lowers it: the best one seen is the ceiling
-        peak = max(peaks)
         sizes, _, _, bs, steps, threads = SIZES[size]
         X, y = dataset(size)
-        flops = matmul_flops_per_step(sizes, bs or len(X))
+        batch = bs or len(X)
+        flops = matmul_flops_per_step(sizes, batch)
+        floor = gemm_floor(sizes, batch, threads)
         for opt_name in OPTIMIZERS:
-            ours, theirs, ours_all, theirs_all = [], [], [], []
-            for _ in range(args.repeats):  # interleaved: ours, torch, ours, torch, ...
-                (best, overall), _ = time_ours(size, opt_name, X, y)
-                ours.append(best)
-                ours_all.append(overall)
-                if use_torch:
-                    (best, overall), _ = time_torch(size, opt_name, X, y)
-                    theirs.append(best)
-                    theirs_all.append(overall)
-            row = {"size": size, "optimizer": opt_name, "steps": steps, "batch": bs or len(X),
-                   "threads": threads or "all", "ours_steps_per_s": max(ours),
-                   "ours_us_per_step": 1e6 / max(ours), "ours_gflops": max(ours) * flops / 1e9,
-                   "ours_whole_run_steps_per_s": max(ours_all)}
-            row["pct_of_peak"] = 100 * row["ours_gflops"] / peak
+            runs = {"train": [], "plain": [], "torch": []}
+            whole = {"train": [], "plain": [], "torch": []}
+            for _ in range(args.repeats):  # interleaved: train, plain, torch, train, plain, torch, ...
+                for name, timer in (("train", time_ours), ("plain", time_plain), ("torch", time_torch)):
+                    if name == "torch" and not use_torch:
+                        continue
+                    (best, overall), _ = timer(size, opt_name, X, y)
+                    runs[name].append(best)
+                    whole[name].append(overall)
+            ours = max(runs["train"])
+            row = {"size": size, "optimizer": opt_name, "steps": steps, "batch": batch,
+                   "threads": threads or "all", "ours_steps_per_s": ours,
+                   "ours_us_per_step": 1e6 / ours, "ours_gflops": ours * flops / 1e9,
+                   "ours_whole_run_steps_per_s": max(whole["train"]),
+                   "plain_steps_per_s": max(runs["plain"]), "plain_us_per_step": 1e6 / max(runs["plain"]),
+                   "plain_all_steps_per_s": runs["plain"], "train_all_steps_per_s": runs["train"],
+                   "gemm_floor_us_per_step": 1e6 * floor, "gemm_floor_gflops": flops / floor / 1e9}
+            row["pct_of_floor"] = 100 * row["gemm_floor_us_per_step"] / row["ours_us_per_step"]
             if use_torch:
-                row["torch_steps_per_s"] = max(theirs)
-                row["torch_whole_run_steps_per_s"] = max(theirs_all)
-                row["ratio"] = max(ours) / max(theirs)
+                row["torch_steps_per_s"] = max(runs["torch"])
+                row["torch_all_steps_per_s"] = runs["torch"]
+                row["torch_whole_run_steps_per_s"] = max(whole["torch"])
+                row["ratio"] = ours / max(runs["torch"])
+                row["plain_ratio"] = max(runs["plain"]) / max(runs["torch"])
             rows.append(row)
+            row["pct_of_peak"] = 100 * row["ours_gflops"] / max(peaks)
             print(_format_row(row, use_torch), flush=True)
 
     peaks.append(gemm_peak())
@@ -244,28 +323,34 @@ def main(argv=None):
 
 
 def _format_row(r, use_torch):
-    s = (f"{r['size']:>6} {r['optimizer']:>4}: {r['ours_steps_per_s']:9.0f} steps/s "
-         f"({r['ours_us_per_step']:7.1f} µs/step, {r['ours_gflops']:6.2f} GFLOP/s = {r['pct_of_peak']:4.1f}% of peak)")
+    s = (f"{r['size']:>6} {r['optimizer']:>4}: train {r['ours_steps_per_s']:7.0f} steps/s "
+         f"({r['ours_us_per_step']:6.1f} µs/step, {r['ours_gflops']:6.2f} GFLOP/s = {r['pct_of_peak']:4.1f}% of 1024³ peak; "
+         f"GEMM floor of its shapes {r['gemm_floor_us_per_step']:6.1f} µs = {r['gemm_floor_gflops']:5.1f} GFLOP/s)"
+         f"   plain {r['plain_steps_per_s']:7.0f} steps/s")
     if use_torch:
-        s += f"   torch {r['torch_steps_per_s']:9.0f} steps/s   ours/torch {r['ratio']:5.2f}×"
+        s += (f"   torch {r['torch_steps_per_s']:7.0f} steps/s   train/torch {r['ratio']:5.2f}×"
+              f"   plain/torch {r['plain_ratio']:5.2f}×")
     return s
 
 
 def _markdown(rows, use_torch, peak):
-    head = "| net | optimizer | batch | BLAS threads | ours steps/s | µs/step | matmul GFLOP/s | % of GEMM peak |"
-    sep = "|---|---|---|---|---|---|---|---|"
+    head = ("| net | optimizer | batch | BLAS threads | train steps/s | µs/step | plain steps/s | "
+            "matmul GFLOP/s | % of 1024³ peak | GEMM floor of its shapes µs (GFLOP/s) | floor/step |")
+    sep = "|---|---|---|---|---|---|---|---|---|---|---|"
     if use_torch:
-        head += " torch steps/s | ours/torch |"
-        sep += "---|---|"
+        head += " torch steps/s | train/torch | plain/torch |"
+        sep += "---|---|---|"
     lines = [head, sep]
     for r in rows:
         line = (f"| {r['size']} | {r['optimizer']} | {r['batch']} | {r['threads']} | "
-                f"{r['ours_steps_per_s']:.0f} | {r['ours_us_per_step']:.1f} | {r['ours_gflops']:.2f} | "
-                f"{r['pct_of_peak']:.1f} |")
+                f"{r['ours_steps_per_s']:.0f} | {r['ours_us_per_step']:.1f} | {r['plain_steps_per_s']:.0f} | "
+                f"{r['ours_gflops']:.2f} | {r['pct_of_peak']:.1f} | "
+                f"{r['gemm_floor_us_per_step']:.1f} ({r['gemm_floor_gflops']:.1f}) | {r['pct_of_floor']:.0f}% |")
         if use_torch:
-            line += f" {r['torch_steps_per_s']:.0f} | {r['ratio']:.2f}× |"
+            line += f" {r['torch_steps_per_s']:.0f} | {r['ratio']:.2f}× | {r['plain_ratio']:.2f}× |"
         lines.append(line)
-    lines.append(f"\nnumpy float32 GEMM peak (1024³): {peak:.1f} GFLOP/s")
+    lines.append(f"\nnumpy float32 GEMM peak (1024³): {peak:.1f} GFLOP/s. The GEMM floor is numpy's matmul "
+                 "alone on the net's own shapes at its batch size: small GEMMs cannot reach the 1024³ rate.")
     return "\n".join(lines)
 
 

@@ -1,6 +1,6 @@
 """Benchmark of live runs in the TUI (issue 5): what live plotting costs, and how responsive keys stay.
 
-1. Live-plot cost. The same run (`python -m tutor run NAME --json ...`, a child process) is
+1. Live-plot cost. The same run (`python -m tutor.experiments NAME --json ...`, a child process) is
    consumed twice, interleaved, ``--repeats`` times:
      headless  the JSON lines read by tutor.ui.runner.RunProcess and thrown away (no UI);
      tui       a RunPanel in a Textual app (run_test, headless driver: layout, rendering and the
@@ -45,7 +45,7 @@ def steps_of(finish: dict | None, events: list[dict]) -> int:
 
 
 def run_headless(name: str, params: dict, seed: int) -> tuple[float, int]:
-    run = runner.RunProcess(runner.command_for(name, params, seed))
+    run = runner.RunProcess(runner.command_for(name, {**params, "seed": seed}))
     run.start()
     finish = None
     while True:

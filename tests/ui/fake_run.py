@@ -1,6 +1,7 @@
-"""A stand-in for `tutor run NAME --json`: prints contract events (run-contract.md) as JSON lines.
+"""A stand-in for `python -m tutor.experiments NAME --json`: prints contract events
+(tutor/experiments/events.py) as JSON lines.
 
-    python fake_run.py NAME --json [--seed S] [--set key=value ...]
+    python fake_run.py NAME --json [--set key=value ...] [--lang L]
 
 Extra keys only the fake knows: ``delay`` (seconds between step events, default 0.005) and
 ``steps``. ``lr`` above 5 diverges. Names: ``optimizers`` and ``learning_rate`` run several
@@ -33,12 +34,9 @@ def parse(argv: list[str]) -> tuple[str, dict, int]:
             except ValueError:
                 params[key] = value
             i += 2
-        elif argv[i] == "--seed":
-            seed = int(argv[i + 1])
-            i += 2
         else:
             i += 1
-    return name, params, seed
+    return name, params, int(params.pop("seed", seed))
 
 
 def main() -> int:

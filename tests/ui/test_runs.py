@@ -27,7 +27,7 @@ from tutor.ui.widgets.runpanel import RunPanel
 
 UI = Path(__file__).resolve().parents[2] / "tutor" / "ui"
 FAKE = [sys.executable, str(Path(__file__).with_name("fake_run.py"))]
-REAL = [sys.executable, "-m", "tutor", "run"]
+REAL = [sys.executable, "-m", "tutor.experiments"]
 
 
 @pytest.fixture
@@ -297,7 +297,7 @@ async def test_the_real_app_opens_the_playground_and_exit_stops_the_run(real, tm
 # -- pieces ----------------------------------------------------------------------------------
 
 def test_runner_stop_is_prompt_and_reaps(tmp_path):
-    run = runner.RunProcess(runner.command_for("learning_rate", {"steps": 100000}, 0, prefix=FAKE))
+    run = runner.RunProcess(runner.command_for("learning_rate", {"steps": 100000, "seed": 0}, prefix=FAKE))
     run.start()
     time.sleep(0.3)
     t0 = time.monotonic()
@@ -320,9 +320,11 @@ def test_runner_kills_what_ignores_sigterm():
 
 
 def test_command_line():
-    argv = runner.command_for("playground", {"hidden": "4,2", "lr": 0.03, "x": True}, 3)
-    assert argv[-9:] == ["playground", "--json", "--seed", "3", "--set", "hidden=4,2",
-                         "--set", "lr=0.03", "--set", "x=true"][-9:]
+    argv = runner.command_for("playground", {"hidden": "4,2", "lr": 0.03, "x": True, "seed": 3},
+                              lang="ko")
+    assert argv[:3] == [sys.executable, "-m", "tutor.experiments"]
+    assert argv[3:] == ["playground", "--json", "--set", "hidden=4,2", "--set", "lr=0.03",
+                        "--set", "x=true", "--set", "seed=3", "--lang", "ko"]
 
 
 def test_log_ticks_and_labels():

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Literal, TypedDict, Union
+from typing import IO, Any, Iterable, Literal, TypedDict, Union
 
 Bilingual = dict   # {"ko": str, "en": str}
 
@@ -184,3 +184,14 @@ def to_json(event: dict) -> str:
         return json.dumps(event, ensure_ascii=False, allow_nan=False)
     except ValueError:
         return json.dumps(finite(event), ensure_ascii=False, allow_nan=False)
+
+
+def write_lines(events: Iterable[dict], out: IO[str]) -> list[dict]:
+    """The JSON-lines stream: each event as one line on ``out``, flushed at once (a reader waits
+    for it); returns the events written."""
+    kept = []
+    for event in events:
+        out.write(to_json(event) + "\n")
+        out.flush()
+        kept.append(event)
+    return kept

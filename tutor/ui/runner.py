@@ -1,6 +1,6 @@
 """A training run as a child process whose JSON-lines events the UI reads without ever waiting.
 
-    run = RunProcess(command_for("linreg_gd", {"lr": 0.1}, seed=0))
+    run = RunProcess(command_for("linreg_gd", {"lr": 0.1, "seed": 0}))
     run.start()
     ...                      # every ~100 ms, on the UI thread:
     events = run.drain()     # everything that arrived since the last call (maybe nothing)
@@ -12,8 +12,9 @@
     pacer.feed(run.drain()); shown = pacer.take(dt)
 
 Why a child process: training is numpy work that holds the GIL for long stretches; in a thread it
-would make the interface stutter. A child (`tutor run NAME --json`, see run-contract.md) trains on
-its own core and streams one event per line; stopping it is a signal, immediate and complete.
+would make the interface stutter. A child (``python -m tutor.experiments NAME --json``, the
+contract is :mod:`tutor.experiments.events`) trains on its own core and streams one event per
+line; stopping it is a signal, immediate and complete.
 
 Why polling: a reader thread parses lines into a list under a lock and never touches the UI. The
 widget drains that list from a UI timer (every 100 ms), so the UI does one update per tick however
@@ -21,8 +22,8 @@ fast the run steps — never one UI call per training step, never more than 10 r
 and the reader thread never blocks on the UI (``call_from_thread`` would).
 
 Why pacing lives here, on the reading side, not in the child: a lesson's run of 500 steps takes
-0.3–0.8 s, too fast to watch. The child still runs at full speed (``tutor run --json`` is what
-the golden files pin, and a paced child could not be told a new speed without a channel back);
+0.3–0.8 s, too fast to watch. The child still runs at full speed (its stream is what the golden
+files pin, and a paced child could not be told a new speed without a channel back);
 the :class:`Pacer` holds what arrived and hands it on at so many steps a second. A new speed,
 "instant" included, takes effect at the next tick; stopping drops what was not shown yet, so the
 panel's "stopped at step N" is the step the learner saw.
@@ -44,7 +45,7 @@ from collections import deque
 from typing import Sequence
 
 #: How the run command starts; tests and benchmarks may point it at a stand-in script.
-COMMAND_PREFIX: list[str] = [sys.executable, "-m", "tutor", "run"]
+COMMAND_PREFIX: list[str] = [sys.executable, "-m", "tutor.experiments"]
 
 STOP_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 
@@ -59,14 +60,16 @@ def format_value(value: object) -> str:
     return str(value)
 
 
-def command_for(name: str, params: dict, seed: int | None = None,
-                prefix: Sequence[str] | None = None) -> list[str]:
-    """``[python, -m, tutor, run, NAME, --json, --seed, S, --set, k=v, ...]``."""
+def command_for(name: str, params: dict, prefix: Sequence[str] | None = None,
+                lang: str | None = None) -> list[str]:
+    """``[python, -m, tutor.experiments, NAME, --json, --set, k=v, ..., --lang L]``: typed
+    values written back as text the registry's one coercion reads as the same value (the seed is
+    a parameter like any other)."""
     argv = list(prefix or COMMAND_PREFIX) + [name, "--json"]
-    if seed is not None:
-        argv += ["--seed", str(seed)]
     for key, value in params.items():
         argv += ["--set", f"{key}={format_value(value)}"]
+    if lang is not None:
+        argv += ["--lang", lang]
     return argv
 
 

@@ -87,8 +87,9 @@ class RunPanel(StepWidget):
         self.done = True   # the learner may move on at any time
         self.experiment = experiment
         self.lesson_params = dict(params or {})
+        if seed:   # the seed is a parameter like any other: a caller's seed is its first value
+            self.lesson_params.setdefault("seed", seed)
         self.ask = ask
-        self.seed = seed
         self.auto_restart = auto_restart
         self.autostart = autostart
         self.spec = registry().get(experiment)
@@ -299,9 +300,7 @@ class RunPanel(StepWidget):
         self.pacer.clear()
         self._last_take = time.monotonic()
         self._reset()
-        params = self.run_params()
-        seed = None if "seed" in params else self.seed
-        argv = runner_mod.command_for(self.experiment, params, seed)
+        argv = runner_mod.command_for(self.experiment, self.run_params(), lang=self.lang)
         self.run = runner_mod.RunProcess(argv)
         self.state = "starting"
         self.run_started = time.monotonic()

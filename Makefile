@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench screenshots validate clean
+.PHONY: run test bench bench-torch screenshots validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,16 @@ validate: $(STAMP)
 	$(VENV)/bin/tutor validate
 
 bench: $(STAMP)
-	$(PY) bench/engine.py
+	$(PY) bench/engine.py $(ARGS)
+
+# The same benchmark against PyTorch, from a venv of its own outside the repo (torch is never a
+# dependency of the app): make bench-torch ARGS="--repeats 5"
+BENCH_VENV ?= ../bench-venv
+bench-torch:
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -c "import torch, threadpoolctl" 2>/dev/null || \
+		$(BENCH_VENV)/bin/pip install --quiet numpy threadpoolctl torch==2.13.0
+	$(BENCH_VENV)/bin/python bench/engine.py $(ARGS)
 
 screenshots: $(STAMP)
 	$(PY) scripts/screenshots.py

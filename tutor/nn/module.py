@@ -180,7 +180,9 @@ class Sequential(_Container):
 
     All parameters live in one flat vector ``flat_params`` (and gradients in ``flat_grads``); the
     layers hold views into it, so ``optimizer.update(net.flat_params, net.flat_grads)`` updates
-    every layer at once. ``net.params`` is the same memory seen as a dict with keys like ``"0.W"``.
+    every layer at once. ``net.params`` is the same memory seen as a dict with keys like ``"0.W"``
+    (a ``FlatViews``: ``optimizer.update(net.params, net.grads)`` is just as fast). The vector is
+    built with the network; after giving a layer a new parameter, call ``flatten_parameters()``.
     """
 
     def __init__(self, *layers: Module) -> None:

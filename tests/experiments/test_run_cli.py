@@ -86,8 +86,9 @@ def test_table_and_variants_in_korean(tmp_path):
 
 def test_korean_png_without_a_hangul_font_says_so(tmp_path, monkeypatch):
     from tutor import headless  # noqa: PLC0415
+    from tutor.experiments.state import fold  # noqa: PLC0415
 
-    monkeypatch.setattr(headless, "hangul_font", lambda: None)
+    monkeypatch.setattr(headless.png, "hangul_font", lambda: None)
     events = list(__import__("tutor.experiments", fromlist=["REGISTRY"]).REGISTRY["linreg_gd"]
                   .run({"steps": 10}))
     texts: list[str] = []
@@ -96,7 +97,7 @@ def test_korean_png_without_a_hangul_font_says_so(tmp_path, monkeypatch):
     real_text = matplotlib.figure.Figure.text
     monkeypatch.setattr(matplotlib.figure.Figure, "text",
                         lambda self, x, y, s, *a, **k: texts.append(s) or real_text(self, x, y, s, *a, **k))
-    headless.save_png(events, tmp_path / "f.png", "ko")
+    headless.save_png(fold(events), tmp_path / "f.png", "ko")
     # the suptitle in English (the title's "en"), then the footnote
     assert texts == ["Linear regression by gradient descent  (linreg_gd, seed 0)",
                      "No font with Hangul is installed: the labels are in English."]

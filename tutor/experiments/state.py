@@ -78,6 +78,7 @@ class RunState:
         self.variants: dict[str, VariantState] = {}
         self.boundary: dict | None = None        # the latest decision boundary (any variant)
         self.surface: dict | None = None         # the loss surface under the trajectories
+        self.landmarks: dict = {}                # its start, saddle and minima
         self.confusion: dict | None = None
         self.gradcheck: dict | None = None
         self.layers: list[str] = []              # the latest start's layer names
@@ -159,6 +160,7 @@ class RunState:
                 v.trajectory = list(pts)
             if ev.get("surface"):
                 self.surface = ev["surface"]
+            self.landmarks.update({k: ev[k] for k in ("start", "saddle", "minima") if k in ev})
         elif kind == "confusion":
             self.confusion = ev
         elif kind == "gradcheck":
@@ -190,3 +192,11 @@ class RunState:
             v.grad_step = step
             return {CURVES, PICTURES}
         return {CURVES}
+
+
+def fold(events) -> RunState:
+    """A finished run's events, folded."""
+    state = RunState()
+    for event in events:
+        state.consume(event)
+    return state

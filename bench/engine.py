@@ -224,36 +224,33 @@ def gemm_peak(n=1024, repeats=5):
     return best
 
 
-def step_gemms(sizes, batch):
-    """The GEMMs of one training step as (m, k, n, transposed B) in the layouts the engine uses:
-    forward x@W, backward xᵀ@d and d@Wᵀ (not for the first layer: nobody needs dL/dX)."""
+def step_gemms(sizes, batch, rng):
+    """The (A, B) operand pairs of one training step's GEMMs, in the layouts the engine uses:
+    forward x@W, backward xᵀ@d and d@Wᵀ (transposed views; not for the first layer: nobody needs
+    dL/dX)."""
     gemms = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        gemms += [(batch, a, b, False), (a, batch, b, False)]
+        x, W, d = (rng.standard_normal(shape).astype(np.float32) for shape in ((batch, a), (a, b), (batch, b)))
+        gemms += [(x, W), (x.T, d)]
         if i > 0:
-            gemms.append((batch, b, a, True))
+            gemms.append((d, W.T))
     return gemms
 
 
 def gemm_floor(sizes, batch, threads, repeats=20):
     """Seconds per step that numpy's matmul alone needs for this net's own shapes (each GEMM's best
     of ``repeats``, summed): no engine written on numpy can take a step faster than this."""
-    rng = np.random.default_rng(0)
-    total = 0.0
+    gemms = step_gemms(sizes, batch, np.random.default_rng(0))
+    outs = [np.empty((a.shape[0], b.shape[1]), np.float32) for a, b in gemms]
+    best = [math.inf] * len(gemms)
     with threadpool_limits(limits=threads, user_api="blas") if threads else _nothing():
         time.sleep(SETTLE)
-        for m, k, n, transposed in step_gemms(sizes, batch):
-            a = rng.standard_normal((m, k)).astype(np.float32)
-            b = rng.standard_normal((n, k) if transposed else (k, n)).astype(np.float32)
-            b = b.T if transposed else b
-            c = np.empty((m, n), np.float32)
-            best = math.inf
-            for _ in range(repeats):
+        for _ in range(repeats):  # round after round, so a busy moment spoils one round, not one GEMM
+            for i, ((a, b), out) in enumerate(zip(gemms, outs)):
                 t0 = time.perf_counter()
-                np.matmul(a, b, out=c)
-                best = min(best, time.perf_counter() - t0)
-            total += best
-    return total
+                np.matmul(a, b, out=out)
+                best[i] = min(best[i], time.perf_counter() - t0)
+    return sum(best)
 
 
 def main(argv=None):

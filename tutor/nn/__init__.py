@@ -24,6 +24,15 @@ A whole training run:
     for event in train(model, nn.BCEWithLogitsLoss(), optim.Adam(0.05), X, y, steps=500, log_every=100):
         print(event)    # {"event": "step", "step": 100, "epoch": 100, "loss": ..., "accuracy": ...}
 
+The same steps in your own loop, just as fast (a Sequential's params/grads dicts are views into one
+flat vector, and the optimizer updates that vector at once):
+
+    loss_fn, opt = nn.BCEWithLogitsLoss(), optim.Adam(0.05)
+    for step in range(500):
+        loss = loss_fn.forward(model.forward(X), y)     # forward → loss
+        model.backward(loss_fn.backward())              # backward: every layer's grads
+        opt.update(model.params, model.grads)           # update
+
 Imports NumPy only.
 """
 

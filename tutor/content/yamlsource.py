@@ -99,12 +99,11 @@ def _too_many(line: int) -> YamlSyntaxError:
                                  f"the file is too large or loops")
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader whose composer stops at MAX_DEPTH levels and MAX_VALUES nodes, instead of
-    exhausting the stack or spending minutes on a huge file."""
+class _Bounded:
+    """A composer that stops at MAX_DEPTH levels and MAX_VALUES nodes, instead of exhausting
+    the stack or spending minutes on a huge file. Mixed into both loaders below."""
 
-    def __init__(self, stream):
-        super().__init__(stream)
+    def _start_bounds(self) -> None:
         self._depth = 0
         self._nodes = 0
 
@@ -120,6 +119,34 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+class _BoundedLoader(_Bounded, yaml.SafeLoader):
+    """Pure Python throughout: the reference whose messages every fault is reported with."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._start_bounds()
+
+
+try:
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # PyYAML built without LibYAML
+    _CParser = None
+
+if _CParser is not None:
+    class _FastLoader(_Bounded, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor,
+                      yaml.resolver.Resolver):
+        """LibYAML scans and parses (most of the time), PyYAML's own composer builds the node
+        tree from its events, so the depth and size bounds, the resolver and the constructor
+        are exactly the pure-Python loader's."""
+
+        def __init__(self, stream):
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._start_bounds()
 
 
 def _check_scalar(node: yaml.ScalarNode, path: Path_, smap: SourceMap) -> None:
@@ -205,19 +232,39 @@ def _syntax_error(err: yaml.YAMLError, text: str) -> YamlSyntaxError:
     return YamlSyntaxError(1, f"YAML error: {first}")
 
 
-def load_yaml(text: str) -> tuple[object, SourceMap]:
-    """Parse ``text`` safely; return the data and its source map.
+def _flow_text_with_indicator(node: yaml.Node, in_flow: bool = False) -> bool:
+    """A plain scalar inside {...} or [...] holding ":" or "?": LibYAML reads it as text where
+    PyYAML refuses it (``{ko: 왜? 이유}``); such a file is read the pure-Python way."""
+    stack, seen = [(node, in_flow)], set()
+    while stack:
+        node, in_flow = stack.pop()
+        if (id(node), in_flow) in seen:
+            continue  # an alias: each node is looked at once (a "billion laughs" stays small)
+        seen.add((id(node), in_flow))
+        if isinstance(node, yaml.ScalarNode):
+            if in_flow and not node.style and (":" in node.value or "?" in node.value):
+                return True
+            continue
+        flow = in_flow or bool(node.flow_style)
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, flow) for item in node.value)
+        else:
+            for key, value in node.value:
+                stack.append((key, flow))
+                stack.append((value, flow))
+    return False
 
-    Raises YamlSyntaxError with the line of the fault. When ``smap.problems`` is not empty the
-    data is None: nothing is built from a tree with faults.
-    """
+
+def _load_with(loader_class, text: str) -> tuple[object, SourceMap]:
     smap = SourceMap()
     loader = None
     try:
-        loader = _BoundedLoader(text)  # its reader rejects some characters at once
+        loader = loader_class(text)  # its reader rejects some characters at once
         root = loader.get_single_node()
         if root is None:
             raise YamlSyntaxError(1, "the file is empty")
+        if loader_class is not _BoundedLoader and _flow_text_with_indicator(root):
+            raise _Disagree
         smap.lines[()] = _line(root)
         _walk(root, (), smap)
         if smap.problems:
@@ -229,3 +276,27 @@ def load_yaml(text: str) -> tuple[object, SourceMap]:
         if loader is not None:
             loader.dispose()
     return data, smap
+
+
+class _Disagree(Exception):
+    """The fast parse may not read this file as the pure-Python one does."""
+
+
+def load_yaml(text: str) -> tuple[object, SourceMap]:
+    """Parse ``text`` safely; return the data and its source map.
+
+    Raises YamlSyntaxError with the line of the fault. When ``smap.problems`` is not empty the
+    data is None: nothing is built from a tree with faults.
+
+    LibYAML parses when it is installed. A file it finds any fault in, or may read differently,
+    is read again the pure-Python way, so every message (and every refusal) is exactly that
+    path's: the fast path only ever speeds up files that are fine.
+    """
+    if _CParser is not None:
+        try:
+            data, smap = _load_with(_FastLoader, text)
+            if not smap.problems:
+                return data, smap
+        except (YamlSyntaxError, _Disagree, RecursionError):
+            pass
+    return _load_with(_BoundedLoader, text)

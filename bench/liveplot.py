@@ -2,7 +2,7 @@
 
 1. Live-plot cost. The same run (`python -m tutor.experiments NAME --json ...`, a child process) is
    consumed twice, interleaved, ``--repeats`` times:
-     headless  the JSON lines read by tutor.ui.runner.RunProcess and thrown away (no UI);
+     headless  the JSON lines read by tutor.ui.run.process.RunProcess and thrown away (no UI);
      tui       a RunPanel in a Textual app (run_test, headless driver: layout, rendering and the
                compositor run, only the terminal writes are dropped) drawing the loss curves, the
                metrics and the decision boundary live.
@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from textual.app import App  # noqa: E402
 
-from tutor.ui import runner  # noqa: E402
-from tutor.ui.widgets.runpanel import RunPanel  # noqa: E402
+from tutor.ui.run import process as runner  # noqa: E402
+from tutor.ui.run.panel import RunPanel  # noqa: E402
 
 UI = Path(__file__).resolve().parents[1] / "tutor" / "ui"
 
@@ -95,11 +95,11 @@ async def run_tui(name: str, params: dict, seed: int, presses: int,
         panel.action_toggle_log = timed_toggle
         cpu0, wall0 = os.times(), time.monotonic()
         panel.start()
-        while panel.state in ("starting",) or panel.events_seen < 20:
+        while panel.phase in ("starting",) or panel.run_state.events < 20:
             await pilot.pause(0.02)
         rng = random.Random(seed)
         for _ in range(presses):
-            if panel.state not in ("starting", "running"):
+            if panel.phase not in ("starting", "running"):
                 break
             await asyncio.sleep(rng.uniform(0.05, 0.15))
             before = len(handled)
@@ -109,13 +109,13 @@ async def run_tui(name: str, params: dict, seed: int, presses: int,
                 await asyncio.sleep(0.001)
             if len(handled) > before:
                 latencies.append(handled[-1] - t0)
-        while panel.state in ("starting", "running"):
+        while panel.phase in ("starting", "running"):
             await pilot.pause(0.05)
         cpu1, wall1 = os.times(), time.monotonic()
         ui_cpu.append((cpu1.user + cpu1.system - cpu0.user - cpu0.system) / (wall1 - wall0))
-        run = panel.run
+        run = panel.process
         redraws = panel.redraws
-        steps = steps_of(panel.finish, [])
+        steps = steps_of(panel.run_state.finish, [])
     return steps / (run.last_line_at - run.first_line_at), steps, latencies, redraws
 
 

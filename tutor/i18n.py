@@ -403,6 +403,18 @@ def translate(table: dict[str, dict[str, str]], key: str, lang: str, **values: o
     return text.format(**values) if values else text
 
 
+def in_lang(text, lang: str) -> str:
+    """A bilingual text in ``lang`` (English if it has no ``lang``): a ``{"ko", "en"}`` dict (the
+    experiments' and the run events'), a content ``Text``, or None (empty)."""
+    if text is None:
+        return ""
+    try:
+        value = text.get(lang)
+    except AttributeError:
+        value = None
+    return str(value or text.get("en") or "")
+
+
 def tr(key: str, lang: str, **values: object) -> str:
     """The interface string ``key`` in ``lang``, with ``values`` filled in."""
     return translate(STRINGS, key, lang, **values)

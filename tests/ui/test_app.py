@@ -223,7 +223,7 @@ async def test_command_palette_lists_lessons_and_practice(library, tmp_path):
 async def test_run_step_in_a_lesson_trains_live_and_leaves_no_process(library, tmp_path):
     import os
 
-    from tutor.ui.widgets.runpanel import RunPanel
+    from tutor.ui.run.step import RunCard
 
     db = tmp_path / "p.sqlite3"
     store = ProgressStore(db)
@@ -232,18 +232,19 @@ async def test_run_step_in_a_lesson_trains_live_and_leaves_no_process(library, t
     app = make_app(library, db, start_lesson="03-90-sample")
     async with app.run_test(size=(120, 40)) as pilot:
         lesson = app.screen
-        panel = lesson.current
-        assert isinstance(panel, RunPanel) and panel.run is None   # nothing starts by itself
+        assert isinstance(lesson.current, RunCard)
+        panel = lesson.current.panel
+        assert panel.process is None                   # nothing starts by itself
         await pilot.pause()
         await pilot.press("r")                         # its keys work without a click
         deadline = asyncio.get_running_loop().time() + 60
-        while panel.state != "done" and asyncio.get_running_loop().time() < deadline:
+        while panel.phase != "done" and asyncio.get_running_loop().time() < deadline:
             await pilot.pause(0.1)
-        assert panel.state == "done"
-        assert any(v.steps for v in panel.variants.values())
+        assert panel.phase == "done"
+        assert any(v.curve("loss") for v in panel.run_state.variants.values())
         await pilot.press("r")                         # restart, then leave mid-run
         await pilot.pause(0.3)
-        pid = panel.run.pid
+        pid = panel.process.pid
         await pilot.press("space")                     # the learner may move on at any time
         assert lesson.index == 6
         await pilot.press("escape")

@@ -2,7 +2,7 @@
 
 Most tests point the runner at tests/ui/fake_run.py (contract events with small sleeps: fast and
 deterministic); the divergence, the playground at 80×24 and the real-app tests run the real
-`python -m tutor run NAME --json`.
+`python -m tutor.experiments NAME --json`.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ import pytest
 from textual.app import App
 from textual.widgets import Input, Select
 
-from tutor.ui import runner
+from tutor.ui.run import panel as runpanel
+from tutor.ui.run import process as runner
+from tutor.ui.run.panel import RunPanel
+from tutor.ui.run.step import RunCard
 from tutor.ui.widgets.heatmap import Heatmap, Mark
 from tutor.ui.widgets.plots import LogFormatter, bars_text, nice_ticks, short_number
-from tutor.ui.widgets import runpanel
-from tutor.ui.widgets.runpanel import RunPanel
 
 UI = Path(__file__).resolve().parents[2] / "tutor" / "ui"
 FAKE = [sys.executable, str(Path(__file__).with_name("fake_run.py"))]
@@ -111,19 +112,18 @@ async def test_start_plots_live_then_stop_leaves_no_process(fake):
     app = PanelApp("learning_rate", {"steps": 5000, "delay": 0.002}, None, "en")
     async with app.run_test(size=(100, 40)) as pilot:
         panel = app.query_one(RunPanel)
-        assert panel.state == "idle" and panel.run is None
-        assert panel.done and panel.advance() is False   # the lesson may move on at any time
+        assert panel.phase == "idle" and panel.process is None
         await pilot.press("r")
-        await wait_for(pilot, lambda: panel.state == "running" and panel.events_seen > 50)
+        await wait_for(pilot, lambda: panel.phase == "running" and panel.run_state.events > 50)
         plot = panel.query_one(".run-loss")
         await wait_for(pilot, lambda: len(plot._datasets) >= 3)   # three variants overlaid
         assert plot.redraws >= 1
-        proc, pid = panel.run.proc, panel.run.pid
+        proc, pid = panel.process.proc, panel.process.pid
         assert proc.poll() is None
         t0 = time.monotonic()
         await pilot.press("x")
         assert time.monotonic() - t0 < 1.0
-        assert panel.state == "stopped"
+        assert panel.phase == "stopped"
         assert gone(pid, proc)
         assert "Stopped at step" in str(panel.message)
 
@@ -133,12 +133,12 @@ async def test_redraws_are_batched_not_one_per_step(fake):
     async with app.run_test(size=(100, 40)) as pilot:
         panel = app.query_one(RunPanel)
         panel.start()
-        await wait_for(pilot, lambda: panel.state == "done")
+        await wait_for(pilot, lambda: panel.phase == "done")
         elapsed = panel.run_seconds
-        assert panel.events_seen > 1000
+        assert panel.run_state.events > 1000
         # at most one redraw a tick (10 Hz), plus the forced ones at start/finish
         assert panel.redraws <= elapsed / 0.1 + 5
-        assert panel.redraws < panel.events_seen / 20
+        assert panel.redraws < panel.run_state.events / 20
 
 
 async def test_restart_replaces_the_process(fake):
@@ -146,12 +146,12 @@ async def test_restart_replaces_the_process(fake):
     async with app.run_test(size=(100, 40)) as pilot:
         panel = app.query_one(RunPanel)
         await pilot.press("r")
-        await wait_for(pilot, lambda: panel.events_seen > 5)
-        first = panel.run
+        await wait_for(pilot, lambda: panel.run_state.events > 5)
+        first = panel.process
         await pilot.press("r")
-        await wait_for(pilot, lambda: panel.run is not first and panel.events_seen > 5)
+        await wait_for(pilot, lambda: panel.process is not first and panel.run_state.events > 5)
         assert gone(first.pid, first.proc)
-        second = panel.run
+        second = panel.process
     # leaving the app unmounts the panel: its run is stopped and reaped
     assert gone(second.pid, second.proc)
 
@@ -161,10 +161,10 @@ async def test_space_does_not_start_the_run_and_log_toggles(fake):
     async with app.run_test(size=(100, 40)) as pilot:
         panel = app.query_one(RunPanel)
         await pilot.press("space")
-        assert panel.run is None
-        before = panel.current_log_y
+        assert panel.process is None
+        before = panel.log_y
         await pilot.press("l")
-        assert panel.current_log_y is (not before)
+        assert panel.log_y is (not before)
 
 
 async def test_editing_a_setting_and_a_bad_value(real):
@@ -176,13 +176,13 @@ async def test_editing_a_setting_and_a_bad_value(real):
         lr.focus()
         lr.value = "abc"
         await pilot.press("enter")
-        assert "Invalid value" in str(panel.message) and panel.values["lr"] == 0.1
+        assert "Invalid value" in str(panel.message) and panel.form.values["lr"] == 0.1
         lr.focus()
         lr.value = "0.5"
         await pilot.press("enter")
-        assert panel.values["lr"] == 0.5 and app.focused is panel
-        assert "--set" in runner.command_for("linreg_gd", panel.run_params())
-        assert panel.run_params()["lr"] == 0.5
+        assert panel.form.values["lr"] == 0.5 and app.focused is panel
+        assert "--set" in runner.command_for("linreg_gd", panel.form.run_params())
+        assert panel.form.run_params()["lr"] == 0.5
 
 
 async def test_diverging_run_is_a_lesson_not_a_crash(real):
@@ -190,12 +190,12 @@ async def test_diverging_run_is_a_lesson_not_a_crash(real):
     async with app.run_test(size=(100, 40)) as pilot:
         panel = app.query_one(RunPanel)
         await pilot.press("r")
-        await wait_for(pilot, lambda: panel.state not in ("starting", "running"), timeout=60)
-        assert panel.state == "diverged"
+        await wait_for(pilot, lambda: panel.phase not in ("starting", "running"), timeout=60)
+        assert panel.phase == "diverged"
         text = str(panel.message)
         assert "diverged" in text and "learning rate is too large" in text
-        assert panel.variants["main"].status == "diverged"
-        assert gone(panel.run.pid, panel.run.proc)
+        assert panel.run_state.variants["main"].status == "diverged"
+        assert gone(panel.process.pid, panel.process.proc)
 
 
 async def test_comparison_with_one_diverged_variant(fake):
@@ -203,9 +203,9 @@ async def test_comparison_with_one_diverged_variant(fake):
     async with app.run_test(size=(100, 40)) as pilot:
         panel = app.query_one(RunPanel)
         panel.start()
-        await wait_for(pilot, lambda: panel.state == "done")
-        assert panel.variants["large"].status == "diverged"
-        assert panel.variants["right"].status == "done"
+        await wait_for(pilot, lambda: panel.phase == "done")
+        assert panel.run_state.variants["large"].status == "diverged"
+        assert panel.run_state.variants["right"].status == "done"
         assert "발산" in str(panel.message)
 
 
@@ -214,7 +214,7 @@ async def test_a_run_that_fails_says_why(fake):
     async with app.run_test(size=(100, 40)) as pilot:
         panel = app.query_one(RunPanel)
         panel.start()
-        await wait_for(pilot, lambda: panel.state == "failed")
+        await wait_for(pilot, lambda: panel.phase == "failed")
         assert "exit code 2" in str(panel.message) and "unknown experiment" in str(panel.message)
 
 
@@ -225,7 +225,7 @@ async def test_extras_are_drawn(fake, name, selector):
     async with app.run_test(size=(110, 40)) as pilot:
         panel = app.query_one(RunPanel)
         panel.start()
-        await wait_for(pilot, lambda: panel.state not in ("starting", "running"))
+        await wait_for(pilot, lambda: panel.phase not in ("starting", "running"))
         await pilot.pause()
         assert not panel.query_one(selector).has_class("hidden")
         assert not panel.query_one(".run-extra").has_class("hidden")
@@ -236,9 +236,9 @@ async def test_trajectories_on_a_surface(fake):
     async with app.run_test(size=(110, 40)) as pilot:
         panel = app.query_one(RunPanel)
         xs = [i / 10 for i in range(-10, 11)]
-        panel._consume({"event": "trajectory", "variant": "adam", "points": [[1, 1], [0.5, 0.2]],
-                        "surface": {"x": xs, "y": xs, "z": [[x * x - y * y for x in xs] for y in xs]}})
-        panel._redraw()
+        panel.consume([{"event": "trajectory", "variant": "adam", "points": [[1, 1], [0.5, 0.2]],
+                        "surface": {"x": xs, "y": xs, "z": [[x * x - y * y for x in xs] for y in xs]}}])
+        panel.redraw()
         await pilot.pause()
         heat = panel.query_one(Heatmap)
         assert not heat.has_class("hidden") and len(heat.marks) == 2
@@ -251,16 +251,16 @@ async def test_playground_starts_and_restarts_on_a_setting_change(fake_registere
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         panel = screen.panel
-        await wait_for(pilot, lambda: panel.run is not None and panel.events_seen > 0)
-        first = panel.run
+        await wait_for(pilot, lambda: panel.process is not None and panel.run_state.events > 0)
+        first = panel.process
         dataset = next(w for w in panel.query(Select) if w.name == "dataset")
         options = [value for _, value in dataset._options if value != dataset.value]
         dataset.value = options[0]
-        await wait_for(pilot, lambda: panel.run is not first)
+        await wait_for(pilot, lambda: panel.process is not first)
         assert gone(first.pid, first.proc)
-        assert panel.values["dataset"] == options[0]
-        assert panel.run_params()["dataset"] == options[0]
-        second = panel.run
+        assert panel.form.values["dataset"] == options[0]
+        assert panel.form.run_params()["dataset"] == options[0]
+        second = panel.process
         await pilot.press("escape")     # back: the run is stopped with the screen
         await pilot.pause()
         assert gone(second.pid, second.proc)
@@ -271,11 +271,11 @@ async def test_real_playground_draws_at_80x24_and_200x60(real, size):
     app = PlaygroundApp()
     async with app.run_test(size=size) as pilot:
         panel = app.screen.panel
-        await wait_for(pilot, lambda: panel.boundary is not None, timeout=60)
+        await wait_for(pilot, lambda: panel.run_state.boundary is not None, timeout=60)
         heat = panel.query_one(Heatmap)
         await wait_for(pilot, lambda: heat.redraws >= 1 and heat.values is not None, timeout=30)
         assert heat.size.width > 0 and heat.size.height > 0
-        run = panel.run
+        run = panel.process
     assert gone(run.pid, run.proc)
 
 
@@ -289,8 +289,8 @@ async def test_the_real_app_opens_the_playground_and_exit_stops_the_run(real, tm
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "PlaygroundScreen")
         panel = app.screen.panel
-        await wait_for(pilot, lambda: panel.events_seen > 0, timeout=60)
-        run = panel.run
+        await wait_for(pilot, lambda: panel.run_state.events > 0, timeout=60)
+        run = panel.process
     assert gone(run.pid, run.proc)
 
 
@@ -382,10 +382,10 @@ async def test_a_typed_value_counts_after_tab(fake_registered, size):
         layers.value = "2"            # typed, no Enter
         await pilot.press("tab")
         await pilot.pause()
-        assert panel.values["layers"] == 2 and panel.run_params()["layers"] == 2
+        assert panel.form.values["layers"] == 2 and panel.form.run_params()["layers"] == 2
         panel.focus()
         await pilot.press("r")
-        assert panel.run is not None and sets_of(panel.run.argv)["layers"] == "2"
+        assert panel.process is not None and sets_of(panel.process.argv)["layers"] == "2"
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -396,8 +396,8 @@ async def test_a_typed_value_counts_on_r(fake_registered, size):
         field(panel, "steps").value = "300"   # in the field, never applied
         panel.focus()
         await pilot.press("r")
-        assert panel.run is not None
-        assert sets_of(panel.run.argv)["steps"] == "300" and panel.values["steps"] == 300
+        assert panel.process is not None
+        assert sets_of(panel.process.argv)["steps"] == "300" and panel.form.values["steps"] == 300
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -416,14 +416,14 @@ async def test_an_out_of_range_value_is_shown_and_nothing_runs(fake_registered, 
         assert not box.has_class("hidden") and box.region.height >= 1   # on screen
         assert "층 수(layers)" in shown and "최댓값 2보다 큽니다" in shown and "1…2" in shown
         assert layers.has_class("-invalid")
-        assert panel.values["layers"] == 1        # the refused value is not kept
+        assert panel.form.values["layers"] == 1        # the refused value is not kept
         panel.focus()
         await pilot.press("r")
-        assert panel.run is None and panel.state == "idle"
+        assert panel.process is None and panel.phase == "idle"
         assert "시작하지 않았습니다" in str(panel.message)
         layers.value = "2"                         # fixed: it runs
         await pilot.press("r")
-        assert panel.run is not None and box.has_class("hidden")
+        assert panel.process is not None and box.has_class("hidden")
         assert not layers.has_class("-invalid")
 
 
@@ -437,10 +437,10 @@ async def test_gate_xor_from_a_lesson_runs_xor(real, size):
     async with app.run_test(size=size) as pilot:
         panel = app.query_one(RunPanel)
         gate = field(panel, "gate")
-        assert gate.value == "xor" and panel.values["gate"] == "xor"
+        assert gate.value == "xor" and panel.form.values["gate"] == "xor"
         await pilot.press("r")
-        await wait_for(pilot, lambda: panel.state not in ("starting", "running"), timeout=60)
-        assert panel.begin["params"]["gate"] == "xor" and panel.begin["params"]["layers"] == 2
+        await wait_for(pilot, lambda: panel.phase not in ("starting", "running"), timeout=60)
+        assert panel.run_state.begin["params"]["gate"] == "xor" and panel.run_state.begin["params"]["layers"] == 2
         assert field(panel, "gate").value == "xor"
 
 
@@ -450,14 +450,14 @@ async def test_a_lesson_run_is_paced_and_x_stops_it_midway(paced, size):
     async with app.run_test(size=size) as pilot:
         panel = app.query_one(RunPanel)
         await pilot.press("r")
-        await wait_for(pilot, lambda: panel.state == "running", timeout=30)
+        await wait_for(pilot, lambda: panel.phase == "running", timeout=30)
         await pilot.pause(1.0)
-        assert panel.state == "running"           # 100 steps are not over after a second
-        right = panel.variants["right"]
+        assert panel.phase == "running"           # 100 steps are not over after a second
+        right = panel.run_state.variants["right"]
         await wait_for(pilot, lambda: right.last.get("step", 0) >= 40, timeout=30)
         await pilot.press("x")
         step = right.last["step"]
-        assert panel.state == "stopped" and step < 100
+        assert panel.phase == "stopped" and step < 100
         assert f"Stopped at step {step}." in str(panel.message)
         drawn = len(right.curve("loss"))
         await pilot.pause(0.5)
@@ -470,13 +470,13 @@ async def test_a_paced_run_is_still_running_after_a_second_and_done_later(paced,
     async with app.run_test(size=size) as pilot:
         panel = app.query_one(RunPanel)
         await pilot.press("r")
-        await wait_for(pilot, lambda: panel.state == "running", timeout=30)
+        await wait_for(pilot, lambda: panel.phase == "running", timeout=30)
         t0 = time.monotonic()
         await pilot.pause(1.0)
-        assert panel.state == "running" and "speed 1×" in str(panel.query_one(".run-status").render())
-        await wait_for(pilot, lambda: panel.state == "done", timeout=30)
+        assert panel.phase == "running" and "speed 1×" in str(panel.query_one(".run-status").render())
+        await wait_for(pilot, lambda: panel.phase == "done", timeout=30)
         assert 2.5 < time.monotonic() - t0 < 10
-        assert panel.variants["main"].last["step"] == panel.variants["main"].total
+        assert panel.run_state.variants["main"].last["step"] == panel.run_state.variants["main"].total
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -493,27 +493,32 @@ async def test_speed_keys_and_instant(paced, size):
         await pilot.press("left_square_bracket")
         assert panel.pacer.factor == 1.0
         await pilot.press("r")
-        await wait_for(pilot, lambda: panel.state == "running", timeout=30)
+        await wait_for(pilot, lambda: panel.phase == "running", timeout=30)
         for _ in range(5):
             await pilot.press("plus")
         assert panel.pacer.instant and "speed instant" in str(hint.render())
         t0 = time.monotonic()
-        await wait_for(pilot, lambda: panel.state == "done", timeout=30)
+        await wait_for(pilot, lambda: panel.phase == "done", timeout=30)
         assert time.monotonic() - t0 < 2.0        # instant: drawn as soon as it arrives
 
 
-async def test_stopping_never_blocks_the_event_loop():
+async def test_stopping_never_blocks_the_event_loop(monkeypatch):
+    # a child that ignores SIGTERM: the SIGKILL comes 0.5 s later, in a thread worker
     code = ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-            "print('{}', flush=True); time.sleep(60)")
-    run = runner.RunProcess([sys.executable, "-c", code])
-    run.start()
-    deadline = time.monotonic() + 10
-    while run.lines == 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    t0 = time.monotonic()
-    run.stop_soon()                               # the SIGKILL comes 0.5 s later, on a thread
-    assert time.monotonic() - t0 < 0.05
-    assert gone(run.pid, run.proc, within=3.0)
+            "print('{\"event\": \"begin\"}', flush=True); time.sleep(60)")
+    monkeypatch.setattr(runner, "COMMAND_PREFIX", [sys.executable, "-c", code])
+    monkeypatch.setattr(runpanel, "registry", dict)
+    app = PanelApp("stubborn", {}, None, "en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(RunPanel)
+        panel.start()
+        await wait_for(pilot, lambda: panel.phase == "running")
+        run = panel.process
+        t0 = time.monotonic()
+        await pilot.press("x")
+        assert time.monotonic() - t0 < 0.2 and panel.phase == "stopped"
+        assert run.proc.poll() is None                # still there: the worker waits, not the UI
+        assert gone(run.pid, run.proc, within=3.0)
 
 
 def test_pacer_hands_on_steps_at_the_pace_and_never_runs_ahead():
@@ -562,7 +567,7 @@ async def test_panel_labels_and_variants_in_korean(real):
         labels = [str(w.render()) for w in panel.query(".run-field-label")]
         assert "데이터 수(n)" in labels and "큰 학습률(lr_large)" in labels
         panel.start()
-        await wait_for(pilot, lambda: panel.state not in ("starting", "running"))
+        await wait_for(pilot, lambda: panel.phase not in ("starting", "running"))
         status = str(panel.query_one(".run-status").render())
         assert "너무 큼(too_large)" in status and "알맞음(right)" in status
 
@@ -590,10 +595,13 @@ async def test_gate_xor_through_the_loader_and_the_lesson_step(real, tmp_path):
 
     app = LessonHost()
     async with app.run_test(size=(80, 24)) as pilot:
+        step = app.query_one(RunCard)
+        assert step.done and step.advance() is False      # the lesson may move on at any time
         panel = app.query_one(RunPanel)
+        assert step.focus_target() is panel and app.focused is panel
         assert field(panel, "gate").value == "xor"
         panel.focus()
         await pilot.press("r")
-        await wait_for(pilot, lambda: panel.state not in ("starting", "running"), timeout=60)
-        assert panel.begin["params"]["gate"] == "xor"
-        assert panel.variants["main"].status == "done"
+        await wait_for(pilot, lambda: panel.phase not in ("starting", "running"), timeout=60)
+        assert panel.run_state.begin["params"]["gate"] == "xor"
+        assert panel.run_state.variants["main"].status == "done"

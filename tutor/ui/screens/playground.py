@@ -17,17 +17,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from ..run_strings import rtr
+from tutor.i18n import tr
+
+from ..run.panel import RunPanel
 from ..strings import localize_bindings
-from ..widgets.runpanel import RunPanel, registry
 
 EXPERIMENT = "playground"
-
-#: The settings shown when the experiments registry does not describe the playground (yet):
-#: the names of run-contract.md, with TensorFlow Playground's own defaults.
-FALLBACK_PARAMS = {"dataset": "circle", "noise": 0.1, "test_ratio": 0.5, "features": "x1,x2",
-                   "hidden": "4,2", "activation": "tanh", "lr": 0.03, "regularization": "none",
-                   "reg_rate": 0.0, "batch_size": 10}
 
 
 class PlaygroundScreen(Screen):
@@ -40,9 +35,7 @@ class PlaygroundScreen(Screen):
 
     def __init__(self, params: dict | None = None, seed: int = 0):
         super().__init__()
-        if params is None:
-            params = {} if EXPERIMENT in registry() else dict(FALLBACK_PARAMS)
-        self.params = params
+        self.params = dict(params or {})
         self.seed = seed
 
     @property
@@ -56,7 +49,7 @@ class PlaygroundScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = rtr("playground_title", self.lang)
+        self.sub_title = tr("run.playground_title", self.lang)
         localize_bindings(self, self.lang)
         self.refresh_bindings()
 

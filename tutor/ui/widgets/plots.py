@@ -25,17 +25,6 @@ from textual_plot.axis_formatter import AxisFormatter, NumericAxisFormatter
 
 MAX_POINTS = 400
 
-#: One colour per variant, in order; train solid, validation the same hue, dimmer.
-PALETTE = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176", "#4db6ac",
-           "#f06292"]
-VAL_PALETTE = ["#0288d1", "#e65100", "#2e7d32", "#b71c1c", "#6a1b9a", "#f9a825", "#00695c",
-               "#ad1457"]
-
-
-def color_for(index: int, validation: bool = False) -> str:
-    return (VAL_PALETTE if validation else PALETTE)[index % len(PALETTE)]
-
-
 def short_number(value: float) -> str:
     """Compact: 0.0123 -> '0.0123', 12345 -> '1.2e4', 1e-6 -> '1e-6'."""
     if value is None or not math.isfinite(value):

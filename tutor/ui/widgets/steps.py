@@ -633,9 +633,9 @@ def make_step_widget(lesson, index: int, library, lang: str, *, review: bool) ->
             question = generate(question, random.randrange(2**31))
         return QuizCard(question, lang, **kwargs)
     if isinstance(step, RunStep):
-        from .runpanel import RunPanel  # noqa: PLC0415 (runpanel imports this module)
+        from ..run.step import RunCard  # noqa: PLC0415 (NumPy and the registry only for a run)
 
-        return RunPanel(step.run.experiment, dict(step.run.set), step.run.ask, lang, **kwargs)
+        return RunCard(step.run.experiment, dict(step.run.set), step.run.ask, lang, **kwargs)
     raise TypeError(f"unknown step {step!r}")
 
 

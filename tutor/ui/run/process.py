@@ -5,8 +5,9 @@
     ...                      # every ~100 ms, on the UI thread:
     events = run.drain()     # everything that arrived since the last call (maybe nothing)
     ...
+    run.terminate()          # SIGTERM now, without waiting (the UI thread may call it)
     run.stop()               # SIGTERM, SIGKILL after 0.5 s, reaped: no process left behind
-    run.stop_soon()          # the same without waiting (the UI thread): a daemon thread reaps
+                             # (it blocks: the panel calls it from a thread worker)
 
     pacer = Pacer()          # the panel's: events handed on at a watchable pace
     pacer.feed(run.drain()); shown = pacer.take(dt)
@@ -205,15 +206,14 @@ class RunProcess:
                 pass
         _LIVE.discard(self)
 
-    def stop_soon(self) -> None:
-        """:meth:`stop` without waiting: SIGTERM now, the grace period, SIGKILL and reaping on a
-        daemon thread, so the UI's event loop never blocks on the child."""
+    def terminate(self) -> None:
+        """SIGTERM now, without waiting: what :meth:`stop` does first. The UI thread calls this,
+        then :meth:`stop` in a thread worker for the grace period, SIGKILL and reaping."""
         if self.proc is None:
             return
         self.stopping = True
         if self.proc.poll() is None:
             self._signal(signal.SIGTERM)
-        threading.Thread(target=self.stop, name="run-reaper", daemon=True).start()
 
     def _signal(self, sig: int) -> None:
         assert self.proc is not None

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from .cache import ContentCache
 from .models import (
     Chapter,
     ChapterList,
@@ -203,8 +204,13 @@ def _ask(checker: Checker, name: str, params: dict[str, Any]) -> str | None:
 
 
 def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
-                 check_generator: Checker | None = None) -> Library:
-    """Read every YAML file under ``paths`` (files or directories)."""
+                 check_generator: Checker | None = None,
+                 cache: ContentCache | None = None) -> Library:
+    """Read every YAML file under ``paths`` (files or directories).
+
+    With a ``cache``, a file unchanged since it was last read without fault is not parsed
+    again (its data is validated as usual), and checker verdicts already given are reused.
+    """
     lib = Library()
     ref_sites: list[tuple[str, str, int, str]] = []  # (ref, file, line, field)
     run_sites: list[tuple[RunStep, str, int, str]] = []
@@ -233,9 +239,30 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
             gen_sites.append((question, file, smap.line_of(loc + ("generator",)),
                               format_field(loc + ("generator",))))
 
+    def parse(path: Path) -> tuple[Any, SourceMap]:
+        info = None
+        if cache is not None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                info = None  # read_content says why
+            cached = cache.lookup(path, info) if info is not None else None
+            if cached is not None:
+                return cached
+        data, smap = load_yaml(decode(read_content(path)))
+        if cache is not None and info is not None and not smap.problems and \
+                isinstance(data, dict):
+            cache.store(path, info, data, smap)
+        return data, smap
+
+    def verdict(kind: str, checker: Checker, name: str, params: dict[str, Any]) -> str | None:
+        if cache is None:
+            return _ask(checker, name, params)
+        return cache.verdict(kind, name, params, lambda: _ask(checker, name, params))
+
     def load_file(path: Path, file: str) -> None:
         try:
-            data, smap = load_yaml(decode(read_content(path)))
+            data, smap = parse(path)
         except ReadError as err:
             lib.errors.append(ContentError(file, 0, "", err.message))
             return
@@ -319,14 +346,17 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
                                            f"follow-up {excerpt(ref)} is not a question id"))
     if check_run is not None:
         for step, file, line, fld in run_sites:
-            problem = _ask(check_run, step.run.experiment, dict(step.run.set))
+            problem = verdict("run", check_run, step.run.experiment, dict(step.run.set))
             if problem:
                 lib.errors.append(ContentError(file, line, fld, problem))
     if check_generator is not None:
         for question, file, line, fld in gen_sites:
-            problem = _ask(check_generator, question.generator, dict(question.params))
+            problem = verdict("generator", check_generator, question.generator,
+                              dict(question.params))
             if problem:
                 lib.errors.append(ContentError(file, line, fld, problem))
 
     lib.lessons = dict(sorted(lib.lessons.items()))
+    if cache is not None:
+        cache.save()
     return lib

@@ -13,18 +13,15 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widgets import Markdown
 
 from tutor.content import Library
-from tutor.practice.interview import interview_items
 from tutor.practice.session import due_count, select_items
 from tutor.store import ProgressStore
 
-from .screens.confirm_link import ConfirmLink, openable
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
-from .screens.lesson import LessonScreen
-from .screens.interview import InterviewScreen
-from .screens.quiz import QuizScreen
-from .screens.stats import StatsScreen
 from .strings import localize_bindings, tr
+
+# Every other screen (and what only it needs: Markdown, plots, numpy, the experiments) is
+# imported when it is first opened, so the home screen is up sooner.
 
 
 class SpacesScrollBarRender(ScrollBarRender):
@@ -71,6 +68,8 @@ class TutorApp(App):
         if self.start_quiz:
             self.open_quiz(*self.start_quiz)
         if self.start_interview:
+            from .screens.interview import InterviewScreen  # noqa: PLC0415
+
             self.push_screen(InterviewScreen(*self.start_interview))
         if self.start_playground:
             self.open_playground()
@@ -84,12 +83,20 @@ class TutorApp(App):
         self.push_screen(PlaygroundScreen())
 
     def open_interview(self) -> None:
+        from tutor.practice.interview import interview_items  # noqa: PLC0415
+
+        from .screens.interview import InterviewScreen  # noqa: PLC0415
+
         self.push_screen(InterviewScreen(interview_items(self.library, n=8), minutes=20))
 
     def open_stats(self) -> None:
+        from .screens.stats import StatsScreen  # noqa: PLC0415
+
         self.push_screen(StatsScreen())
 
     def open_quiz(self, items: list, empty_key: str = "session_empty") -> None:
+        from .screens.quiz import QuizScreen  # noqa: PLC0415
+
         self.push_screen(QuizScreen(items, empty_key))
 
     def open_practice(self, mode: str) -> None:
@@ -104,6 +111,8 @@ class TutorApp(App):
             self.notify(tr("no_such_lesson", self.lang, id=lesson_id), severity="error",
                         markup=False)
             return
+        from .screens.lesson import LessonScreen  # noqa: PLC0415
+
         self.push_screen(LessonScreen(lesson))
 
     def action_command_palette(self) -> None:
@@ -139,6 +148,8 @@ class TutorApp(App):
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        from .screens.confirm_link import ConfirmLink, openable  # noqa: PLC0415
+
         url = event.href
         if not openable(url):
             self.notify(tr("link_refused", self.lang, url=url[:200]), severity="warning",

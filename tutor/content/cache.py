@@ -1,0 +1,160 @@
+"""A cache of parsed content files and of checker verdicts, so a start does not parse again
+YAML that has not changed (nor import the experiments only to check a run step again).
+
+One JSON file in the user cache directory (``TUTOR_CACHE_DIR`` overrides it). An entry is
+keyed by the file's absolute path, size and mtime_ns; the whole cache by its format, the
+tutor's version and a fingerprint of the code that reads and checks content, so a changed file
+is read again and a cache written by another version is ignored. JSON only: what comes out is
+plain data that goes through the same model validation as a file's, never code. A cache that
+is corrupt, truncated, foreign or larger than MAX_CACHE_BYTES is ignored and rebuilt; failing
+to write it only costs the next start its speed. Only files read without any fault are cached,
+so every message about a faulty file comes from reading the file itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .yamlsource import SourceMap
+
+CACHE_ENV = "TUTOR_CACHE_DIR"
+FORMAT = 1
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+MAX_ENTRIES = 5_000  # files; past this, only the ones of the latest start are kept
+_CODE = Path(__file__).resolve().parent.parent  # the tutor package
+
+
+def cache_dir() -> Path:
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    import platformdirs  # noqa: PLC0415 (only when the cache is used)
+
+    return Path(platformdirs.user_cache_dir("why-tutor"))
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        return version("why-tutor")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def code_fingerprint() -> list:
+    """Name, size and mtime of every module that decides what a content file means: a source
+    checkout's edit to the models or an experiment's checks invalidates the cache."""
+    parts = []
+    for folder in ("content", "experiments"):
+        for root, dirs, files in os.walk(_CODE / folder):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    info = os.stat(os.path.join(root, name))
+                    parts.append([os.path.relpath(os.path.join(root, name), _CODE),
+                                  info.st_size, info.st_mtime_ns])
+    return parts
+
+
+class ContentCache:
+    """Entries read at start, updated while loading, written back once by :meth:`save`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.header = {"format": FORMAT, "version": _version(), "code": code_fingerprint()}
+        self.files: dict[str, Any] = {}
+        self.verdicts: dict[str, Any] = {}
+        self.changed = False
+        self.used: set[str] = set()
+        self._read()
+
+    @classmethod
+    def default(cls) -> ContentCache:
+        return cls(cache_dir() / "content.json")
+
+    def _read(self) -> None:
+        try:
+            with open(self.path, "rb") as handle:
+                raw = handle.read(MAX_CACHE_BYTES + 1)
+            if len(raw) > MAX_CACHE_BYTES:
+                return
+            stored = json.loads(raw)
+        except (OSError, ValueError, RecursionError):  # missing, unreadable, not JSON, too deep
+            return
+        if not isinstance(stored, dict) or \
+                any(stored.get(key) != value for key, value in self.header.items()):
+            return  # another version's, or not ours at all
+        files, verdicts = stored.get("files"), stored.get("verdicts")
+        if isinstance(files, dict) and isinstance(verdicts, dict):
+            self.files, self.verdicts = files, verdicts
+
+    def lookup(self, path: Path, info: os.stat_result) -> tuple[Any, SourceMap] | None:
+        """The data and source map cached for this exact version of the file, else None."""
+        key = os.path.abspath(path)
+        entry = self.files.get(key)
+        try:
+            if entry["size"] != info.st_size or entry["mtime_ns"] != info.st_mtime_ns:
+                return None
+            data = entry["data"]
+            smap = SourceMap()
+            for where, line in entry["lines"]:
+                if not isinstance(where, list) or not isinstance(line, int):
+                    return None
+                smap.lines[tuple(where)] = line
+        except (TypeError, KeyError, ValueError):  # absent, or not the shape we write
+            return None
+        if not isinstance(data, dict):
+            return None
+        self.used.add(key)
+        return data, smap
+
+    def store(self, path: Path, info: os.stat_result, data: Any, smap: SourceMap) -> None:
+        entry = {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "data": data,
+                 "lines": [[list(where), line] for where, line in smap.lines.items()]}
+        try:
+            json.dumps(entry, allow_nan=True)
+        except (TypeError, ValueError, RecursionError):  # a date, say: that file stays uncached
+            return
+        key = os.path.abspath(path)
+        self.files[key] = entry
+        self.used.add(key)
+        self.changed = True
+
+    def verdict(self, kind: str, name: str, params: dict[str, Any],
+                ask: Callable[[], str | None]) -> str | None:
+        """A checker's verdict on (name, params), asked only if not cached."""
+        try:
+            key = json.dumps([kind, name, params], sort_keys=True, allow_nan=True)
+        except (TypeError, ValueError, RecursionError):
+            return ask()
+        cached = self.verdicts.get(key, 0)
+        if cached is None or isinstance(cached, str):
+            return cached
+        answer = ask()
+        self.verdicts[key] = answer
+        self.changed = True
+        return answer
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        files = self.files
+        if len(files) > MAX_ENTRIES:
+            files = {key: files[key] for key in self.used}
+        text = json.dumps({**self.header, "files": files, "verdicts": self.verdicts},
+                          ensure_ascii=False, allow_nan=True)
+        if len(text.encode("utf-8")) > MAX_CACHE_BYTES:
+            return
+        from tutor.atomicfile import ExportError, write_atomic  # noqa: PLC0415
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, text)
+        except (OSError, ExportError):
+            return  # the next start reads the files again; nothing is lost
+        self.changed = False

@@ -14,3 +14,11 @@ def repo() -> Path:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(autouse=True)
+def content_cache_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Every test's content cache is its own, never the user's."""
+    folder = tmp_path_factory.mktemp("content-cache")
+    monkeypatch.setenv("TUTOR_CACHE_DIR", str(folder))
+    return folder

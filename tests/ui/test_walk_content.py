@@ -24,8 +24,9 @@ from learner import Learner  # noqa: E402 (a helper beside the tests)
 
 LIBRARY = load_library(bundled_content_dirs())
 LESSONS = sorted(LIBRARY.lessons)
-PASSES = [("en", (80, 24), True), ("ko", (80, 24), False),
-          ("ko", (120, 40), True), ("en", (120, 40), False)]
+# Both languages, both sizes the issue names (80×24, 120×40) and the Korean learner's 100×30;
+# every graded question is answered right in one pass and wrong in another.
+PASSES = [("en", (80, 24), True), ("ko", (120, 40), False), ("ko", (100, 30), True)]
 
 
 def test_the_bundled_content_loads():
@@ -55,7 +56,7 @@ async def test_a_hurried_learner_finishes_the_lesson(lesson_id, lang, size, righ
     store.close()
 
 
-@pytest.mark.parametrize("lang,size,right", PASSES[:2] + PASSES[2:3], ids=lambda v: str(v))
+@pytest.mark.parametrize("lang,size,right", PASSES[:2], ids=lambda v: str(v))
 async def test_every_bank_and_review_item_in_the_quiz_screen(lang, size, right, tmp_path):
     rng = random.Random(7)
     items = [instantiate(item, rng.randrange(2**31)) for item in all_items(LIBRARY).values()]

@@ -9,14 +9,13 @@ from __future__ import annotations
 from rich.text import Text as RichText
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from tutor.content import Lesson
 
 from ..strings import localize_bindings, tr
 from ..widgets.steps import Attempt, StepWidget, build_step_widget
-from .stepping import SteppingScreen
+from .stepping import SteppingScreen, StepScroll
 from ..widgets.footer import TutorFooter
 
 
@@ -34,7 +33,7 @@ class LessonScreen(SteppingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="lesson-title", classes="title")
-        yield VerticalScroll(id="steps")
+        yield StepScroll(id="steps")
         yield Static("", id="lesson-status", classes="status")
         yield TutorFooter()
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from rich.text import Text as RichText
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from tutor.practice.session import Outcome, PracticeItem, SessionSummary
 
 from ..strings import localize_bindings, tag_label, tr
 from ..widgets.steps import Attempt, StepWidget, build_practice_widget
-from .stepping import SteppingScreen
+from .stepping import SteppingScreen, StepScroll
 from ..widgets.footer import TutorFooter
 
 
@@ -29,7 +28,7 @@ class QuizScreen(SteppingScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield VerticalScroll(id="items")
+        yield StepScroll(id="items")
         yield Static("", id="quiz-status", classes="status")
         yield TutorFooter()
 

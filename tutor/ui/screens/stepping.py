@@ -29,6 +29,14 @@ class SteppingScreen(Screen):
         Binding("escape,q", "back", "Back"),
         Binding("escape", "stop_typing", "Stop typing"),
         Binding("question_mark", "app.help", "Help"),
+        # Scrolling belongs to the screen, not to a focused scroll area: focusing the area would
+        # restyle every step in it (Textual restyles a focused widget's whole subtree).
+        Binding("up", "scroll('up')", show=False),
+        Binding("down", "scroll('down')", show=False),
+        Binding("pageup", "scroll('page_up')", show=False),
+        Binding("pagedown", "scroll('page_down')", show=False),
+        Binding("home", "scroll('home')", show=False),
+        Binding("end", "scroll('end')", show=False),
     ]
 
     finished = False
@@ -37,7 +45,6 @@ class SteppingScreen(Screen):
     # and forgotten as soon as the learner scrolls by hand.
     scroll_goal: tuple[str, float] | None = None
     SCROLL_GOAL_SECONDS = 3.0
-    SCROLL_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end"})
     scroll_id = "steps"
     status_id = "lesson-status"
 
@@ -71,11 +78,21 @@ class SteppingScreen(Screen):
             return False
         return step.failure is None and not step.done and step.offers(ability)
 
+    _offered: tuple | None = None
+
+    def _refresh_offers(self) -> None:
+        """Redraw the footer only when what it offers changed (a redraw rebuilds its keys)."""
+        offered = (self.typing, self.finished, self._current_can("skip"),
+                   self._current_can("type_answer"))
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
+
     def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
+        self._refresh_offers()
 
     def on_descendant_blur(self) -> None:
-        self.refresh_bindings()
+        self._refresh_offers()
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -94,6 +111,10 @@ class SteppingScreen(Screen):
     def action_stop_typing(self) -> None:
         self.focus_steps()
 
+    def action_scroll(self, where: str) -> None:
+        self.scroll_goal = None
+        getattr(self.scroller, f"scroll_{where}")(animate=False)
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -104,8 +125,6 @@ class SteppingScreen(Screen):
         self.scroll_goal = None
 
     def on_key(self, event: events.Key) -> None:
-        if event.key in self.SCROLL_KEYS:
-            self.scroll_goal = None
         # Digits answer or rate the current step; while typing they are just text.
         if self.typing:
             if event.key == "escape":
@@ -130,11 +149,14 @@ class SteppingScreen(Screen):
         return self.query_one(f"#{self.scroll_id}", VerticalScroll)
 
     def focus_steps(self) -> None:
-        """Focus the step if it has keys of its own (the run panel), else the scroll area, so
-        that arrows and PgUp/PgDn scroll after a text field is left."""
+        """Focus the step's answer field or the step itself if it has keys of its own (the run
+        panel), else nothing: the screen's own keys (next, digits, scrolling) then apply."""
         step = None if self.finished else self._current_or_none()
         target = step.focus_target() if step is not None and step.failure is None else None
-        (target or self.scroller).focus()
+        if target is not None:
+            target.focus()
+        else:
+            self.set_focus(None)
 
     def _current_or_none(self) -> StepWidget | None:
         try:
@@ -158,7 +180,7 @@ class SteppingScreen(Screen):
         status = self.status_text()
         self.query_one(f"#{self.status_id}", Static).update(
             RichText(f"{status}  ·  {prompt}" if status and prompt else status or prompt))
-        self.refresh_bindings()
+        self._refresh_offers()
         self.scroll_goal = ("open" if opened else "reveal", time.monotonic())
         self.call_after_refresh(self._scroll_into_view)
 
@@ -188,3 +210,7 @@ class SteppingScreen(Screen):
         hints = step.query(".hint")
         last = hints.last() if hints else step
         scroller.scroll_to_widget(last, animate=False)
+
+
+class StepScroll(VerticalScroll, can_focus=False):
+    """The steps' scroll area. Not focusable: the screen scrolls it (see SteppingScreen)."""

@@ -16,6 +16,7 @@ run: $(STAMP)
 	$(VENV)/bin/tutor $(ARGS)
 
 test: $(STAMP)
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 validate: $(STAMP)

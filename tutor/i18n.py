@@ -242,7 +242,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # -- cli and plain sessions --
     "iv_report_failed": {"ko": "면접 보고서를 쓰지 못했습니다(답은 진도에 저장됨): {problem}",
                          "en": "The interview report was not written (your answers are saved): {problem}"},
-    "iv_hint_done": {"ko": "Ctrl+S 또는 Esc로 돌아가기 · ↑↓ 보고서 스크롤", "en": "Ctrl+S or Esc to go back · ↑↓ scroll the report"},
+    "iv_hint_done": {"ko": "space, q, Esc 또는 Ctrl+S로 돌아가기 · ↑↓ 보고서 스크롤", "en": "space, q, Esc or Ctrl+S to go back · ↑↓ scroll the report"},
     "line_too_long": {"ko": "한 줄이 너무 깁니다({n}자 초과). 더 짧게 다시 입력하세요.",
                       "en": "That line is too long (over {n} characters); type a shorter one."},
     "iv_minutes": {"ko": "{minutes:.1f}분", "en": "{minutes:.1f} min"},
@@ -303,7 +303,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "run.cli.accuracy": {"ko": "정확도 (accuracy)", "en": "accuracy"},
     "run.cli.val_accuracy": {"ko": "검증 정확도 (val acc)", "en": "val accuracy"},
     "run.cli.running": {"ko": "학습 중", "en": "training"},
-    "run.cli.no_curve": {"ko": "(그릴 곡선이 없습니다)", "en": "(no curve to draw)"},
     "run.cli.confusion": {"ko": "혼동 행렬 (confusion matrix): 행 = 실제, 열 = 예측", "en": "Confusion matrix: rows = actual, columns = predicted"},
     "run.cli.gradcheck": {"ko": "그라디언트 검사 (gradient check)", "en": "Gradient check"},
     "run.cli.layer": {"ko": "층 (layer)", "en": "layer"},

@@ -30,28 +30,22 @@ def limit_blas_threads() -> None:
         os.environ.setdefault(var, "1")
 
 
-def params_from(name: str, sets: list[str], seed: int | None) -> dict:
-    """The typed parameters of ``--set``/``--seed``; raises ParamError (one line, ko and en)."""
-    from . import coerce_params, split_sets  # noqa: PLC0415 (NumPy after limit_blas_threads)
-
-    raw = split_sets(sets)
-    if seed is not None:
-        raw["seed"] = seed
-    return coerce_params(name, raw)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     limit_blas_threads()
-    from . import REGISTRY, ParamError  # noqa: PLC0415
+    from . import REGISTRY, ParamError, parse_sets  # noqa: PLC0415 (NumPy after limit_blas_threads)
     from .events import write_lines  # noqa: PLC0415
 
     try:
-        params = params_from(args.name, args.sets, args.seed)
+        params = parse_sets(args.name, args.sets, args.seed)
     except ParamError as err:
         sys.stderr.write(f"tutor.experiments: {err.in_lang(args.lang)}\n")
         return 2
-    write_lines(REGISTRY[args.name].run(params), sys.stdout)
+    try:
+        write_lines(REGISTRY[args.name].run(params), sys.stdout)
+    except BrokenPipeError:   # the reader went away (the panel stopped the run): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

@@ -61,12 +61,11 @@ class Param:
             return f"{_fmt(self.low)}…{_fmt(self.high)}"
         return ""
 
-    def coerce(self, value: Any, experiment: str, from_text: bool = True) -> Any:
+    def coerce(self, value: Any, experiment: str) -> Any:
         """The typed, checked value; raises ParamError (one line, ko and en) when wrong.
 
         Text ("3", "true", "XOR") and typed values (3, True) are both accepted, so a lesson's
-        YAML, a panel field and ``--set`` go through this one check. ``from_text`` is kept for
-        callers of the old signature and changes nothing.
+        YAML, a panel field and ``--set`` go through this one check.
         """
         n = self.name
         allowed = self.bounds_text()
@@ -405,11 +404,15 @@ def split_sets(sets: list[str]) -> dict:
     return raw
 
 
-def parse_sets(name: str, sets: list[str]) -> dict:
-    """["lr=0.1", "optimizer=adam"] → typed values; ParamError(one line) on any problem."""
+def parse_sets(name: str, sets: list[str], seed: int | None = None) -> dict:
+    """["lr=0.1", "optimizer=adam"] (and ``--seed``: the parameter seed) → typed values;
+    ParamError(one line) on any problem, the unknown experiment first."""
     if name not in REGISTRY:
         coerce_params(name, {})   # raises: unknown experiment
-    return coerce_params(name, split_sets(sets))
+    raw = split_sets(sets)
+    if seed is not None:
+        raw["seed"] = seed
+    return coerce_params(name, raw)
 
 
 def resolve(name: str, params: dict | None = None) -> dict:
@@ -459,12 +462,6 @@ def variant_label(name: str, lang: str) -> str:
 
 
 # -- helpers for bodies ----------------------------------------------------------------------------
-
-def tag(events: Iterator[dict], variant: str) -> Iterator[dict]:
-    for e in events:
-        e["variant"] = variant
-        yield e
-
 
 def interleave(gens: list[Iterator[dict]]) -> Iterator[dict]:
     """Round-robin over several variants' event streams, so comparisons race live."""
@@ -580,10 +577,6 @@ def points_of(X, y) -> list:
 def sigmoid(z):
     z = np.asarray(z, dtype=np.float64)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
-
-
-def hidden_layers(text: str) -> list[int]:
-    return parse_int_list(text)
 
 
 class Clock:

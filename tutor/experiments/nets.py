@@ -66,10 +66,6 @@ def batch_param(default, high=1024):
     return P("batch_size", "int", default, "미니배치 크기 (batch size)", "mini-batch size", 1, high)
 
 
-def optimizer_param(default="adam"):
-    return P("optimizer", "choice", default, "옵티마이저 (optimizer)", "optimizer", choices=list(OPTIMIZERS))
-
-
 def activation_param(default="relu", choices=("relu", "tanh", "sigmoid")):
     return P("activation", "choice", default, "활성화 함수 (activation function)", "activation function",
              choices=list(choices))
@@ -78,7 +74,3 @@ def activation_param(default="relu", choices=("relu", "tanh", "sigmoid")):
 def hidden_param(default: str, max_layers: int = 8, max_width: int = 256):
     return P("hidden", "str", default, "은닉층 뉴런 수, 쉼표로 구분 (예: 16,16)",
              "neurons per hidden layer, comma-separated (e.g. 16,16)", check=int_list(1, max_width, max_layers))
-
-
-def noise_param(default: float, high: float = 0.5):
-    return P("noise", "float", default, "데이터 잡음 (noise)", "noise in the data", 0.0, high)

@@ -25,16 +25,16 @@ def _err(msg: str) -> int:
 
 
 def run_command(name, sets, seed, as_json, save, lang) -> int:
-    from tutor.experiments.__main__ import limit_blas_threads, params_from  # noqa: PLC0415
+    from tutor.experiments.__main__ import limit_blas_threads  # noqa: PLC0415
 
     limit_blas_threads()
-    from tutor.experiments import REGISTRY, ParamError  # noqa: PLC0415
+    from tutor.experiments import REGISTRY, ParamError, parse_sets  # noqa: PLC0415
 
     lang = lang if lang in ("ko", "en") else "en"
     if not name:
         return list_experiments(lang)
     try:
-        params = params_from(name, list(sets or []), seed)
+        params = parse_sets(name, list(sets or []), seed)
     except ParamError as err:
         return _err(err.in_lang(lang))
     target = None

@@ -161,6 +161,14 @@ def hostile_content(tmp_path: Path) -> Path:
             choices: [{text}, {{ko: "b", en: "b"}}]
             answer: 0
             explanation: {text}
+          - id: hostile-why
+            type: why
+            chapter: 3
+            tags: [sample]
+            q: {text}
+            a: {text}
+            points: [{text}, {text}]
+            explanation: {text}
         """), encoding="utf-8")
     return folder
 
@@ -230,3 +238,29 @@ async def test_an_answer_with_fewer_decimals_than_asked_says_how_it_was_read(tmp
         assert card.done and card.correct is True      # 7.210 is one unit from 7.211
         shown = " ".join(str(s.render()) for s in card.query("#feedback Static"))
         assert "7.21 was graded as 7.210" in shown and "3 decimals" in shown
+
+
+async def test_an_interview_shows_markup_looking_key_points_as_text_and_ends_on_space(tmp_path):
+    from textual.widgets import SelectionList
+
+    from tutor.practice.interview import interview_items
+    from tutor.ui.screens.interview import InterviewScreen
+
+    library = load_library([hostile_content(tmp_path)])
+    items = interview_items(library, n=1)
+    assert [i.item_id for i in items] == ["hostile-why"]
+    app = TutorApp(library, ProgressStore(tmp_path / "p.sqlite3"), "en",
+                   start_interview=(items, 10))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"my answer", "ctrl+s")
+        await settle(pilot)
+        points = app.screen.query_one(SelectionList)
+        shown = [str(points.get_option_at_index(i).prompt) for i in range(points.option_count)]
+        assert shown == [HOSTILE, HOSTILE]
+        await pilot.press("space", "ctrl+s")            # tick the first, then the report
+        await settle(pilot)
+        assert app.screen.flow.phase == "done"
+        await pilot.press("space")                      # the finished report goes back on space
+        await settle(pilot)
+        assert not isinstance(app.screen, InterviewScreen)

@@ -11,14 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Markdown, SelectionList, Static, TextArea
+from textual.widgets import Header, SelectionList, Static, TextArea
 
-from tutor.content import render_inline_math
+from tutor.content import render_inline_math, safe_text
 from tutor.practice.interview import InterviewAnswer, InterviewFlow, InterviewReport
 from tutor.practice.session import PracticeItem
 
 from ..strings import localize_bindings, tr
 from ..widgets.footer import TutorFooter
+from ..widgets.steps import content_markdown
 
 # At 80×24 the checklist must show together with the answer: once the key points appear, the
 # answer box shrinks to this many rows and the points come right below it.
@@ -29,6 +30,8 @@ class InterviewScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("escape", "back", "Back", priority=True),
+        # On the finished report the keys every other screen goes back with work too.
+        Binding("space,q", "leave", "Back", show=False),
     ]
 
     def __init__(self, items: list[PracticeItem], minutes: float | None = 20):
@@ -80,7 +83,7 @@ class InterviewScreen(Screen):
             return
         body = self.query_one("#iv-body", VerticalScroll)
         body.remove_children()
-        body.mount(Markdown(render_inline_math(item.why.q.get(lang)), classes="question"))
+        body.mount(content_markdown(render_inline_math(item.why.q.get(lang)), "question"))
         # Widgets are kept by reference: removal of the previous question's is not awaited.
         self.answer_area = TextArea(classes="iv-answer")
         self.answer_area.styles.height = ANSWER_ROWS
@@ -107,12 +110,13 @@ class InterviewScreen(Screen):
         self.answer_area.styles.height = ANSWER_ROWS_REVEALED
         why = self.flow.current.why
         body.mount(Static(RichText(tr("key_points", lang), style="bold")))
-        self.points_list = SelectionList[int](*[(render_inline_math(p.get(lang)), i)
-                                                for i, p in enumerate(why.points)],
-                                              classes="iv-points")
+        # Key points are content: shown as text, never read as markup.
+        self.points_list = SelectionList[int](
+            *[(RichText(safe_text(render_inline_math(p.get(lang)))), i)
+              for i, p in enumerate(why.points)], classes="iv-points")
         body.mount(self.points_list)
         body.mount(Static(RichText(tr("model_answer", lang), style="bold")))
-        body.mount(Markdown(render_inline_math(why.a.get(lang))))
+        body.mount(content_markdown(render_inline_math(why.a.get(lang))))
         self.points_list.focus()
         self.call_after_refresh(self.points_list.scroll_visible, animate=False)
         self.query_one("#iv-hint", Static).update(RichText(tr("iv_hint_tick", lang)))
@@ -135,8 +139,16 @@ class InterviewScreen(Screen):
         lines.append(flow.report_line(path))
         self.query_one("#iv-timer", Static).update(RichText(flow.score_line(), style="bold"))
         body.mount(Static(RichText("\n".join(lines), style="bold"), classes="iv-summary"))
-        body.mount(Markdown(self.report.markdown()))
+        body.mount(content_markdown(self.report.markdown()))
         self.query_one("#iv-hint", Static).update(RichText(tr("iv_hint_done", lang)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave":
+            return self.flow is None or self.flow.phase == "done"
+        return True
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
 
     def action_back(self) -> None:
         """Esc: end the interview here, keeping (and reporting) every answer given."""

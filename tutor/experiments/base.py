@@ -181,8 +181,10 @@ def _fmt(x) -> str:
     return str(x)
 
 
-def P(name, kind, default, ko, en, low=None, high=None, choices=None, check=None) -> Param:
-    return Param(name, kind, default, {"ko": ko, "en": en}, low, high, choices, check)
+def P(name, kind, default, ko, en, low=None, high=None, choices=None, check=None, label=None) -> Param:
+    """A parameter: its help in Korean and English; ``label`` ({"ko", "en"}) for a name that
+    LABELS does not know yet (a new experiment's own parameter)."""
+    return Param(name, kind, default, {"ko": ko, "en": en}, low, high, choices, check, label)
 
 
 def int_list(low: int, high: int, max_len: int) -> Callable[[str], str | None]:
@@ -302,7 +304,7 @@ def register(exp: Experiment) -> Experiment:
     params = {"seed": SEED, **{k: v for k, v in exp.params.items() if k != "seed"}}
     missing = [k for k, p in params.items() if p.label is None and k not in LABELS]
     if missing:
-        raise ValueError(f"{exp.name}: no label for {', '.join(missing)} (add them to LABELS)")
+        raise ValueError(f"{exp.name}: no label for {', '.join(missing)} (P(..., label=...) or LABELS)")
     exp.params = {k: p if p.label is not None else replace(p, label=LABELS[k]) for k, p in params.items()}
     REGISTRY[exp.name] = exp
     return exp

@@ -85,6 +85,7 @@ class Step(TypedDict, total=False):
     val_accuracy: float | None
     grad_norms: list[float | None]
     weight_norms: list[float | None]
+    grad_w: float            # mse_vs_ce: the size of this step's weight gradient
 
 
 class End(TypedDict, total=False):

@@ -92,3 +92,16 @@ def test_import_pulls_in_no_ui_library():
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'matplotlib'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_every_registry_parameter_has_a_label_and_help_and_no_label_is_stale():
+    from tutor.experiments.base import LABELS  # noqa: PLC0415
+
+    used = set()
+    for name, exp in REGISTRY.items():
+        for key, p in exp.params.items():
+            used.add(key)
+            assert p.label is not None, (name, key)
+            assert p.label.get("ko") and p.label.get("en"), (name, key)
+            assert p.help.get("ko") and p.help.get("en"), (name, key)
+    assert set(LABELS) == used, sorted(set(LABELS) ^ used)

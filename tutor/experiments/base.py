@@ -311,7 +311,7 @@ def register(exp: Experiment) -> Experiment:
 
 
 #: The form label of each parameter name (the same name means the same idea in every experiment;
-#: tests/experiments/test_registry.py checks each one is used).
+#: tests/experiments/test_registry.py checks each one is used, and every parameter has one).
 LABELS: dict[str, Text] = {
     "seed": {"ko": "시드(seed)", "en": "seed"},
     "lr": {"ko": "학습률(lr)", "en": "learning rate"},

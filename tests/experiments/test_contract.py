@@ -104,7 +104,17 @@ def test_the_child_streams_the_contract_and_refuses_bad_values_in_one_line():
     events = [json.loads(line) for line in out.stdout.splitlines()]
     assert events[0]["params"]["seed"] == 4 and events[0]["seed"] == 4
     assert [e["event"] for e in events][-2:] == ["end", "finish"]
+    # tutor run --json is the same stream
+    cli = subprocess.run([sys.executable, "-m", "tutor", "run", "linreg_gd", "--json", "--seed", "4",
+                          "--set", "steps=3"], capture_output=True, text=True, timeout=60, check=True)
+    strip = [json.loads(line) for line in cli.stdout.splitlines()]
+    assert [e["event"] for e in strip] == [e["event"] for e in events]
+    assert strip[-1]["variants"] == events[-1]["variants"]
     bad = subprocess.run([sys.executable, "-m", "tutor.experiments", "linreg_gd", "--json", "--set", "lr=x",
                           "--lang", "ko"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.splitlines() == ["tutor.experiments: lr은(는) 숫자여야 합니다. 입력값: 'x' (허용 범위: 1e-05…1000)"]
+    usage = subprocess.run([sys.executable, "-m", "tutor.experiments", "linreg_gd"], capture_output=True,
+                           text=True, timeout=60)
+    assert usage.returncode == 2
+    assert usage.stderr.splitlines() == ["tutor.experiments: the following arguments are required: --json"]

@@ -13,8 +13,13 @@ import os
 import sys
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):   # one line, not the usage block
+        self.exit(2, f"tutor.experiments: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m tutor.experiments", description=__doc__.splitlines()[0])
+    ap = _Parser(prog="python -m tutor.experiments", description=__doc__.splitlines()[0])
     ap.add_argument("name")
     ap.add_argument("--json", action="store_true", required=True, help="one JSON object per event")
     ap.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")

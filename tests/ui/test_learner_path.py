@@ -264,3 +264,47 @@ async def test_an_interview_shows_markup_looking_key_points_as_text_and_ends_on_
         await pilot.press("space")                      # the finished report goes back on space
         await settle(pilot)
         assert not isinstance(app.screen, InterviewScreen)
+
+
+async def test_typing_then_esc_leaves_scrolling_alive_and_the_footer_tells_the_truth(tmp_path):
+    from textual.widgets import TextArea
+
+    lesson = LIBRARY.lessons["01-01-gradient-steepest"]
+    index = next(i for i, s in enumerate(lesson.steps) if type(s).__name__ == "WhyStep")
+    db = tmp_path / "p.sqlite3"
+    store = ProgressStore(db)
+    store.save_position(lesson.id, index, len(lesson.steps))
+    store.close()
+    app = TutorApp(LIBRARY, ProgressStore(db), "en", start_lesson="01-01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+
+        def footer() -> list[str]:
+            return [k.description for k in screen.query_one("TutorFooter").query("FooterKey")]
+
+        await pilot.press("t")
+        await settle(pilot)
+        area = screen.current.query_one("#answer-box", TextArea)
+        assert app.focused is area and area.size.height >= 3     # three lines of text at least
+        assert "Stop typing" in footer() and "Next" not in footer() and "Back" not in footer()
+        await pilot.press(*"why", "enter", *"because", "enter", "a", "enter", "b", "enter", "c")
+        await settle(pilot)
+        assert area.size.height > 4                               # it grew with the answer
+        assert area.text == "why\nbecause\na\nb\nc" and not screen.current.revealed   # Enter is a new line
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.focused is None and "Next" in footer() and "Stop typing" not in footer()
+        scroller = screen.scroller
+        bottom = scroller.scroll_y
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert scroller.scroll_y < bottom
+        await pilot.press("end")
+        await settle(pilot)
+        assert scroller.scroll_y == scroller.max_scroll_y
+        item_id = screen.current.item_id
+        await pilot.press("space", "2")                          # reveal, rate: the typed answer is kept
+        await settle(pilot)
+    rows = ProgressStore(db).attempts(item_id)
+    assert [(r["answer"], r["rating"]) for r in rows] == [("why\nbecause\na\nb\nc", 2)]

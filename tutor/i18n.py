@@ -280,7 +280,7 @@ STRINGS: dict[str, dict[str, str]] = {
                   "en": "tutor: no lesson {ref}; try one of: {ids}"},
     "st_title": {"ko": "학습 통계", "en": "Progress"},
     "st_chapter": {"ko": "{n}장 {title}: {done}/{count} 완료", "en": "Chapter {n} {title}: {done}/{count} lessons done"},
-    "st_reviews": {"ko": "오늘 복습할 항목: {due} / 전체 {items}", "en": "Reviews due: {due} of {items} items"},
+    "st_reviews": {"ko": "지금 복습할 항목: {due} / 전체 {items}", "en": "Reviews due now: {due} of {items} items"},
     "st_retention": {"ko": "기억 유지율(retention): {share}", "en": "Retention: {share}"},
     "st_streak": {"ko": "연속 학습: {days}일 (총 {total}일)", "en": "Streak: {days} day(s) ({total} study days)"},
     "st_by_tag": {"ko": "주제별 정답률", "en": "Accuracy by topic"},

@@ -16,10 +16,10 @@ import numpy as np
 
 from tutor.nn.train import train
 
+from .events import Bilingual as Text  # {"ko": ..., "en": ...}: the one shape of text in a run
 from .events import finite
 from .state import RunState
 
-Text = dict  # {"ko": ..., "en": ...}
 REGISTRY: dict[str, "Experiment"] = {}
 
 

@@ -18,6 +18,8 @@ Two engineering ideas live here, both so that the textbook code is also fast:
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 __all__ = ["Module", "Sequential", "Residual", "FlatViews", "ones"]
@@ -51,7 +53,8 @@ class FlatViews(dict):
     def flat_vector(self) -> np.ndarray | None:
         """The vector, if this dict still holds exactly its views; None once an entry was added,
         removed or replaced (then the dict alone says what is to be updated)."""
-        if len(self) == len(self._views) and all(a is b for a, b in zip(self.values(), self._views)):
+        # the same array objects, in order (operator.is_: an identity check, not an elementwise ==)
+        if len(self) == len(self._views) and all(map(operator.is_, self.values(), self._views)):
             return self._flat
         return None
 

@@ -33,6 +33,9 @@ flat vector, and the optimizer updates that vector at once):
         model.backward(loss_fn.backward())              # backward: every layer's grads
         opt.update(model.params, model.grads)           # update
 
+(``train`` also skips dL/dX of the data, which ``model.backward`` returns and nobody uses; in your
+loop ``model.needs_input_grad = False`` does the same, and then backward returns None.)
+
 Imports NumPy only.
 """
 

@@ -7,11 +7,15 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.atomicfile import ExportError
-from tutor.content import Library, bundled_content_dirs, load_library
+from tutor.content.paths import bundled_content_dirs
 from tutor.i18n import tr
 from tutor.store import StoreError
+
+if TYPE_CHECKING:  # the content models (pydantic) only when content is loaded
+    from tutor.content import Library
 
 
 def default_lang() -> str:
@@ -219,6 +223,8 @@ def generator_checker():
 def load(paths: list[Path], cached: bool = True) -> Library:
     """The content under ``paths``; ``cached``: through the user's content cache (start-up),
     else every file is read and checked afresh (``tutor validate``)."""
+    from tutor.content import load_library  # noqa: PLC0415 (see the imports)
+
     cache = None
     if cached:
         from tutor.content.cache import ContentCache  # noqa: PLC0415
@@ -456,7 +462,14 @@ def cmd_export_anki(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None,
             start_playground: bool = False) -> int:
-    lib = load(content_paths(args))
+    """The TUI. When the content cache holds a home index for the content as it is, home is
+    drawn from it and the library loads in the background; else (a first start, a changed
+    file, or one lesson asked for) the library loads first, as every other command does."""
+    from tutor.content.cache import cached_home  # noqa: PLC0415
+
+    paths = content_paths(args)
+    home = None if start_lesson else cached_home(paths)
+    lib = None if home is not None else load(paths)
     if start_lesson and lib.find_lesson(start_lesson) is None:
         print(tr("no_lesson", args.lang, ref=_shown(start_lesson),
                  ids=", ".join(l.short_id for l in lib.lessons.values())), file=sys.stderr)
@@ -467,8 +480,9 @@ def cmd_tui(args: argparse.Namespace, start_lesson: str | None = None,
     from tutor.ui.app import TutorApp  # noqa: PLC0415 (only the TUI needs textual)
 
     store = open_store(args)
-    app = TutorApp(lib, store, args.lang, start_lesson=start_lesson,
-                   start_playground=start_playground, ascii_only=args.ascii)
+    app = TutorApp(lib, store, args.lang, home=home, load_library=lambda: load(paths),
+                   start_lesson=start_lesson, start_playground=start_playground,
+                   ascii_only=args.ascii)
     app.run()
     store.close()
     return 0

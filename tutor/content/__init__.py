@@ -1,31 +1,35 @@
-"""Content: lesson, quiz and chapter YAML files turned into validated, immutable models."""
+"""Content: lesson, quiz and chapter YAML files turned into validated, immutable models.
 
-from .loader import ContentError, Library, load_library
-from .mathtext import UnsupportedLatex, latex_to_unicode, render_inline_math
-from .models import (
-    Chapter,
-    Derivation,
-    DerivationStep,
-    GeneratedQuestion,
-    Lesson,
-    McqQuestion,
-    MultiQuestion,
-    NumericQuestion,
-    OrderQuestion,
-    ProseStep,
-    QuizRef,
-    QuizStep,
-    RunStep,
-    Text,
-    WhyQuestion,
-    WhyStep,
-)
-from .paths import bundled_content_dirs
-from .textsafety import safe_text
+The names below are imported when first used (module ``__getattr__``), so that what needs only
+``tutor.content.paths`` or the home index does not import pydantic, yaml and the models.
+"""
 
-__all__ = [
-    "Chapter", "ContentError", "Derivation", "DerivationStep", "GeneratedQuestion", "Lesson",
-    "Library", "McqQuestion", "MultiQuestion", "NumericQuestion", "OrderQuestion", "ProseStep",
-    "QuizRef", "QuizStep", "RunStep", "Text", "UnsupportedLatex", "WhyQuestion", "WhyStep",
-    "bundled_content_dirs", "latex_to_unicode", "load_library", "render_inline_math", "safe_text",
-]
+from __future__ import annotations
+
+from importlib import import_module
+
+_WHERE = {
+    "ContentError": "loader", "Library": "loader", "load_library": "loader",
+    "UnsupportedLatex": "mathtext", "latex_to_unicode": "mathtext",
+    "render_inline_math": "mathtext",
+    "bundled_content_dirs": "paths", "safe_text": "textsafety",
+    **{name: "models" for name in (
+        "Chapter", "Derivation", "DerivationStep", "GeneratedQuestion", "Lesson", "McqQuestion",
+        "MultiQuestion", "NumericQuestion", "OrderQuestion", "ProseStep", "QuizRef", "QuizStep",
+        "RunStep", "Text", "WhyQuestion", "WhyStep")},
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once is enough
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

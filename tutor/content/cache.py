@@ -9,6 +9,12 @@ plain data that goes through the same model validation as a file's, never code. 
 is corrupt, truncated, foreign or larger than MAX_CACHE_BYTES is ignored and rebuilt; failing
 to write it only costs the next start its speed. Only files read without any fault are cached,
 so every message about a faulty file comes from reading the file itself.
+
+Beside it, ``home.json`` holds the home index (:mod:`tutor.content.index`) under the same
+keys: the format, version and code fingerprint, and the path, size and mtime_ns of every file
+of the content (and every path skipped, with why), taken before the files were read. A start
+whose listing matches shows home from it without importing pydantic or yaml; any difference
+and it is not used.
 """
 
 from __future__ import annotations
@@ -17,13 +23,19 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .yamlsource import SourceMap
+from .files import Skipped, content_files
+
+if TYPE_CHECKING:
+    from .index import HomeIndex
+    from .yamlsource import SourceMap
 
 CACHE_ENV = "TUTOR_CACHE_DIR"
+CACHE_FILE, HOME_FILE = "content.json", "home.json"
 FORMAT = 1
 MAX_CACHE_BYTES = 64 * 1024 * 1024
+MAX_HOME_BYTES = 8 * 1024 * 1024
 MAX_ENTRIES = 5_000  # files; past this, only the ones of the latest start are kept
 _CODE = Path(__file__).resolve().parent.parent  # the tutor package
 
@@ -61,12 +73,59 @@ def code_fingerprint() -> list:
     return parts
 
 
+def _header() -> dict[str, Any]:
+    return {"format": FORMAT, "version": _version(), "code": code_fingerprint()}
+
+
+def listing(files: list[Path], skipped: list[Skipped]) -> dict[str, Any]:
+    """What the content is made of now: each file's path, size and mtime_ns (None when it
+    cannot be looked at), each skipped path and why, and the folder that relative file
+    names in messages are relative to."""
+    entries = []
+    for path in files:
+        try:
+            info = os.stat(path)
+            entries.append([os.path.abspath(path), info.st_size, info.st_mtime_ns])
+        except OSError:
+            entries.append([os.path.abspath(path), None, None])
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the folder was removed under us
+        cwd = None
+    return {"cwd": cwd, "files": entries,
+            "skipped": [[os.path.abspath(s.path), s.message] for s in skipped]}
+
+
+def cached_home(paths: list[Path]) -> HomeIndex | None:
+    """The home index saved for exactly the content under ``paths`` as it is now, else None."""
+    from .index import HomeIndex  # noqa: PLC0415
+
+    try:
+        with open(cache_dir() / HOME_FILE, "rb") as handle:
+            raw = handle.read(MAX_HOME_BYTES + 1)
+        if len(raw) > MAX_HOME_BYTES:
+            return None
+        stored = json.loads(raw)
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(stored, dict) or \
+            any(stored.get(key) != value for key, value in _header().items()):
+        return None
+    if stored.get("listing") != listing(*content_files([Path(p) for p in paths])):
+        return None
+    try:
+        return HomeIndex.from_data(stored.get("home"))
+    except ValueError:
+        return None
+
+
 class ContentCache:
     """Entries read at start, updated while loading, written back once by :meth:`save`."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.header = {"format": FORMAT, "version": _version(), "code": code_fingerprint()}
+        self.header = _header()
+        self.home: dict[str, Any] | None = None  # to write to home.json by save()
         self.files: dict[str, Any] = {}
         self.verdicts: dict[str, Any] = {}
         self.changed = False
@@ -75,7 +134,7 @@ class ContentCache:
 
     @classmethod
     def default(cls) -> ContentCache:
-        return cls(cache_dir() / "content.json")
+        return cls(cache_dir() / CACHE_FILE)
 
     def _read(self) -> None:
         try:
@@ -95,6 +154,8 @@ class ContentCache:
 
     def lookup(self, path: Path, info: os.stat_result) -> tuple[Any, SourceMap] | None:
         """The data and source map cached for this exact version of the file, else None."""
+        from .yamlsource import SourceMap  # noqa: PLC0415 (yaml only when content is loaded)
+
         key = os.path.abspath(path)
         entry = self.files.get(key)
         try:
@@ -140,7 +201,14 @@ class ContentCache:
         self.changed = True
         return answer
 
+    def store_home(self, content: dict[str, Any], home: HomeIndex) -> None:
+        """The home index of the content whose :func:`listing` was ``content``."""
+        self.home = {**self.header, "listing": content, "home": home.to_data()}
+
     def save(self) -> None:
+        if self.home is not None:
+            self._write(self.path.with_name(HOME_FILE), json.dumps(self.home, ensure_ascii=False), MAX_HOME_BYTES)
+            self.home = None
         if not self.changed:
             return
         files = self.files
@@ -148,13 +216,18 @@ class ContentCache:
             files = {key: files[key] for key in self.used}
         text = json.dumps({**self.header, "files": files, "verdicts": self.verdicts},
                           ensure_ascii=False, allow_nan=True)
-        if len(text.encode("utf-8")) > MAX_CACHE_BYTES:
-            return
+        if self._write(self.path, text, MAX_CACHE_BYTES):
+            self.changed = False
+
+    @staticmethod
+    def _write(path: Path, text: str, limit: int) -> bool:
+        if len(text.encode("utf-8")) > limit:
+            return False
         from tutor.atomicfile import ExportError, write_atomic  # noqa: PLC0415
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, text)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, text)
         except (OSError, ExportError):
-            return  # the next start reads the files again; nothing is lost
-        self.changed = False
+            return False  # the next start reads the files again; nothing is lost
+        return True

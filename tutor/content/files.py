@@ -13,9 +13,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .yamlsource import MAX_BYTES
-
 SUFFIXES = (".yaml", ".yml")
+MAX_BYTES = 2 * 1024 * 1024  # a content file larger than this is refused unread
 MAX_FOLDER_DEPTH = 16
 
 

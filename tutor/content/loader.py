@@ -10,17 +10,18 @@ experiments or generators) run once everything is read.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .cache import ContentCache
+from .cache import ContentCache, listing
 from .models import (
     Chapter,
     ChapterList,
+    DerivationStep,
     GeneratedQuestion,
     Lesson,
     Question,
@@ -28,8 +29,10 @@ from .models import (
     QuizRef,
     QuizStep,
     RunStep,
+    WhyStep,
 )
 from .files import ReadError, content_files, read_content
+from .index import HomeIndex
 from .textsafety import excerpt, safe_text
 from .yamlsource import SourceMap, YamlSyntaxError, decode, load_yaml
 
@@ -89,6 +92,26 @@ class Library:
 
     def question(self, ref: str):
         return self.questions.get(ref)
+
+    def lesson_items(self) -> Iterator[tuple[str, Lesson, int]]:
+        """(item id, lesson, step index) of every lesson step that is a review item: why and
+        derivation steps, and questions written in the lesson itself."""
+        for lesson in self.lessons.values():
+            for index, step in enumerate(lesson.steps):
+                if isinstance(step, WhyStep):
+                    yield lesson.why_id(index), lesson, index
+                elif isinstance(step, DerivationStep):
+                    yield lesson.derivation_id(index), lesson, index
+                elif isinstance(step, QuizStep) and not isinstance(step.quiz, QuizRef):
+                    yield step.quiz.id, lesson, index
+
+    def review_item_ids(self) -> list[str]:
+        """The id of every review item (and FSRS card) the content defines: bank questions
+        and the lesson items above. The one definition, for the practice sessions and the
+        home index alike."""
+        ids = dict.fromkeys(self.questions)
+        ids.update(dict.fromkeys(item_id for item_id, _, _ in self.lesson_items()))
+        return list(ids)
 
 
 def _display(path: Path) -> str:
@@ -324,6 +347,9 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
                                       format_field(loc + ("run",))))
 
     files, skipped = content_files([Path(p) for p in paths])
+    # Looked at before anything is read: a file changed while loading leaves a home index
+    # that no longer matches it, never one that matches a version that was not read.
+    content = listing(files, skipped) if cache is not None else None
     for item in skipped:
         lib.errors.append(ContentError(_display(item.path), 0, "", item.message))
     for path in files:
@@ -358,5 +384,6 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
 
     lib.lessons = dict(sorted(lib.lessons.items()))
     if cache is not None:
+        cache.store_home(content, HomeIndex.of(lib))
         cache.save()
     return lib

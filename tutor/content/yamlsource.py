@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .files import MAX_BYTES  # noqa: F401 (kept where files are read, which needs no yaml)
 from .textsafety import describe, excerpt, first_unsafe, unsafe_reason
 
 Path_ = tuple[str | int, ...]
 
-MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 # Keys, items and scalars, counting every alias expansion. The largest bundled bank has about
 # 2,000; the pure-Python parser needs about 1 s per 10,000, so this also bounds the time.

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from tutor.content import (
-    DerivationStep,
-    GeneratedQuestion,
-    Library,
-    QuizRef,
-    QuizStep,
-    WhyQuestion,
-    WhyStep,
-)
-from tutor.content.models import Derivation, Text
+# The content models are imported where items are built, not here: the home screen counts
+# what is due from the home index alone, before pydantic and the models are imported.
+if TYPE_CHECKING:
+    from tutor.content import Library
+    from tutor.content.models import Derivation, Text
 
 
 @dataclass(frozen=True)
@@ -51,6 +48,8 @@ class PracticeItem:
 
 
 def _from_question(question, lesson_id: str | None = None) -> PracticeItem:
+    from tutor.content import WhyQuestion  # noqa: PLC0415 (see the imports)
+
     why = None
     if isinstance(question, WhyQuestion):
         why = WhyPrompt(question.q, question.a, tuple(question.points))
@@ -60,31 +59,33 @@ def _from_question(question, lesson_id: str | None = None) -> PracticeItem:
 
 
 def all_items(library: Library) -> dict[str, PracticeItem]:
-    """Every review item the content defines, by id."""
+    """Every review item the content defines, by id (the ids of ``library.review_item_ids``)."""
+    from tutor.content import DerivationStep, WhyStep  # noqa: PLC0415 (see the imports)
+
     items: dict[str, PracticeItem] = {}
     for question in library.questions.values():
         items[question.id] = _from_question(question)
-    for lesson in library.lessons.values():
-        for index, step in enumerate(lesson.steps):
-            if isinstance(step, WhyStep):
-                item_id = lesson.why_id(index)
-                why = step.why
-                items[item_id] = PracticeItem(item_id, "why", lesson.chapter, ("lesson",),
-                                              "M", why=WhyPrompt(why.q, why.a, tuple(why.points)),
-                                              lesson_id=lesson.id)
-            elif isinstance(step, DerivationStep):
-                item_id = lesson.derivation_id(index)
-                items[item_id] = PracticeItem(item_id, "derivation", lesson.chapter,
-                                              ("derivation",), "H" if step.derivation.level >= 3
-                                              else "M", derivation=step.derivation,
-                                              lesson_id=lesson.id)
-            elif isinstance(step, QuizStep) and not isinstance(step.quiz, QuizRef):
-                items[step.quiz.id] = _from_question(step.quiz, lesson.id)
+    for item_id, lesson, index in library.lesson_items():
+        step = lesson.steps[index]
+        if isinstance(step, WhyStep):
+            why = step.why
+            items[item_id] = PracticeItem(item_id, "why", lesson.chapter, ("lesson",),
+                                          "M", why=WhyPrompt(why.q, why.a, tuple(why.points)),
+                                          lesson_id=lesson.id)
+        elif isinstance(step, DerivationStep):
+            items[item_id] = PracticeItem(item_id, "derivation", lesson.chapter,
+                                          ("derivation",), "H" if step.derivation.level >= 3
+                                          else "M", derivation=step.derivation,
+                                          lesson_id=lesson.id)
+        else:  # a question written in the lesson
+            items[item_id] = _from_question(step.quiz, lesson.id)
     return items
 
 
 def instantiate(item: PracticeItem, seed: int) -> PracticeItem:
     """A generated question becomes a concrete one with fresh numbers from ``seed``."""
+    from tutor.content import GeneratedQuestion  # noqa: PLC0415 (see the imports)
+
     if not isinstance(item.question, GeneratedQuestion):
         return item
     from tutor.content.generators import generate  # noqa: PLC0415 (optional content module)
@@ -94,18 +95,25 @@ def instantiate(item: PracticeItem, seed: int) -> PracticeItem:
                         question=concrete, lesson_id=item.lesson_id, follow_up=item.follow_up)
 
 
-def due_items(library: Library, store, now: datetime | None = None) -> list[PracticeItem]:
-    """The reviews due now that this library can show, most overdue first.
+def due_ids(item_ids: Collection[str], store, now: datetime | None = None) -> list[str]:
+    """The ids of the reviews due now that the content defines (``item_ids``), most overdue
+    first.
 
-    The one definition of "due": the home screen, the palette, the review session and
-    ``tutor stats`` all count these, so they always agree.
+    The one definition of "due": the home screen and the palette (from the home index's ids),
+    the review session and ``tutor stats`` (from the library's items) all count these, so
+    they always agree.
     """
-    items = all_items(library)
-    return [items[r.item_id] for r in store.due_reviews(now) if r.item_id in items]
+    return [item_id for item_id in store.due_item_ids(now) if item_id in item_ids]
 
 
-def due_count(library: Library, store, now: datetime | None = None) -> int:
-    return len(due_items(library, store, now))
+def due_items(items: Mapping[str, PracticeItem], store,
+              now: datetime | None = None) -> list[PracticeItem]:
+    """The due reviews among ``items`` (what :func:`all_items` returns), most overdue first."""
+    return [items[item_id] for item_id in due_ids(items, store, now)]
+
+
+def due_count(item_ids: Collection[str], store, now: datetime | None = None) -> int:
+    return len(due_ids(item_ids, store, now))
 
 
 def select_items(library: Library, store=None, *, chapter: int | None = None,
@@ -127,7 +135,7 @@ def select_items(library: Library, store=None, *, chapter: int | None = None,
         return not tags or bool(set(tags) & set(item.tags))
 
     if due:
-        chosen = [i for i in due_items(library, store) if wanted(i)]
+        chosen = [i for i in due_items(items, store) if wanted(i)]
     elif cram:
         chosen = [items[r.item_id] for r in store.hardest_first() if r.item_id in items]
         chosen = [i for i in chosen if wanted(i)]

@@ -38,7 +38,7 @@ def compute_stats(library: Library, store, now: datetime | None = None,
             done = sum(1 for l in lessons if progress.get(l.id) and progress[l.id].completed)
             stats.lessons_done[number] = (done, len(lessons))
 
-    stats.reviews_due = due_count(library, store, now)
+    stats.reviews_due = due_count(all_items(library), store, now)
     items = store.review_items()
     stats.review_items = len(items)
 

@@ -17,14 +17,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import fsrs
 import platformdirs
 
 from tutor.i18n import tr
 
 from .errors import BadExport, Phrase, StoreError  # noqa: F401 (BadExport: imported from here too)
 
+# fsrs is imported where a card is read or scheduled: the home screen needs only positions
+# and due ids, which SQLite alone answers.
 if TYPE_CHECKING:
+    import fsrs
+
     from .export_schema import Export
 
 APP_NAME = "why-tutor"
@@ -100,6 +103,8 @@ def _stored_card(text: str) -> fsrs.Card:
     """The card kept in the file; one the scheduler cannot use (written by hand, or by an
     import from before imports were checked) reads as a new card due now, so the tutor still
     starts. The row itself is left as it is until the item is next answered."""
+    import fsrs  # noqa: PLC0415 (see the imports)
+
     try:
         card = fsrs.Card.from_json(text)
         if card.due.tzinfo is None or (card.last_review and card.last_review.tzinfo is None):
@@ -173,7 +178,7 @@ class ProgressStore:
 
     def __init__(self, path: Path | str | None = None, scheduler: fsrs.Scheduler | None = None,
                  *, busy_timeout: float = 5.0):
-        self.scheduler = scheduler or fsrs.Scheduler()
+        self._scheduler = scheduler
         self.path = Path(path) if path is not None else default_db_path()
         self.busy_timeout = busy_timeout
         self.notices: list[str] = []
@@ -192,6 +197,14 @@ class ProgressStore:
             self.notices.append(tr("store_set_aside", "en", path=self.path, reason=problem,
                                    kept=kept))
             self._conn = self._open(True)
+
+    @property
+    def scheduler(self) -> fsrs.Scheduler:
+        if self._scheduler is None:
+            import fsrs  # noqa: PLC0415 (see the imports)
+
+            self._scheduler = fsrs.Scheduler()
+        return self._scheduler
 
     # -- opening -------------------------------------------------------------------------
 
@@ -492,6 +505,8 @@ class ProgressStore:
 
     def _schedule(self, db: sqlite3.Connection, item_id: str, kind: str, lesson_id: str | None,
                   rating: int | None, now: datetime, seconds: float | None) -> None:
+        import fsrs  # noqa: PLC0415 (see the imports)
+
         row = db.execute("SELECT card_json FROM review_cards WHERE item_id = ?",
                          (item_id,)).fetchone()
         if row is None:
@@ -526,11 +541,17 @@ class ProgressStore:
 
     def due_reviews(self, now: datetime | None = None) -> list[ReviewItem]:
         """Items whose review is due, the most overdue first."""
-        now = now or datetime.now(timezone.utc)
-        rows = self._conn.execute(
-            "SELECT item_id, kind, lesson_id, card_json FROM review_cards WHERE due <= ? "
-            "ORDER BY due, item_id", (_iso(now),))
+        rows = self._due("item_id, kind, lesson_id, card_json", now)
         return [ReviewItem(r[0], r[1], r[2], _stored_card(r[3])) for r in rows]
+
+    def due_item_ids(self, now: datetime | None = None) -> list[str]:
+        """The ids of :meth:`due_reviews`, in its order, without reading any card."""
+        return [r[0] for r in self._due("item_id", now)]
+
+    def _due(self, columns: str, now: datetime | None) -> sqlite3.Cursor:
+        now = now or datetime.now(timezone.utc)
+        return self._conn.execute(f"SELECT {columns} FROM review_cards WHERE due <= ? "
+                                  "ORDER BY due, item_id", (_iso(now),))
 
     def due_count(self, now: datetime | None = None) -> int:
         now = now or datetime.now(timezone.utc)
@@ -606,6 +627,8 @@ def import_progress(store: ProgressStore, data: dict | Export) -> ImportCounts:
     reviewed last. Every record is checked first (export_schema): one wrong field and nothing
     is imported.
     """
+    import fsrs  # noqa: PLC0415 (see the imports)
+
     from .export_schema import validate_export  # noqa: PLC0415 (pydantic only when needed)
 
     checked = validate_export(data, SCHEMA_VERSION)

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.scrollbar import ScrollBar, ScrollBarRender
-from textual.widgets import Markdown
 
-from tutor.content import Library
+from tutor.content.index import HomeIndex
 from tutor.practice.session import due_count, select_items
-from tutor.store import ProgressStore
 
-from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .strings import localize_bindings, tr
 
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
+    from tutor.content import Library
+    from tutor.store import ProgressStore
+
 # Every other screen (and what only it needs: Markdown, plots, numpy, the experiments) is
-# imported when it is first opened, so the home screen is up sooner.
+# imported when it is first opened, so the home screen is up sooner. With a home index and no
+# library, the library (pydantic, the models) loads in a thread once home is drawn.
 
 
 class SpacesScrollBarRender(ScrollBarRender):
@@ -37,13 +43,22 @@ class TutorApp(App):
     CSS_PATH = [Path(__file__).with_name("tutor.tcss"), Path(__file__).with_name("runs.tcss")]
     BINDINGS = [Binding("question_mark", "help", "Help", show=False)]
 
-    def __init__(self, library: Library, store: ProgressStore, lang: str = "en", *,
+    def __init__(self, library: Library | None, store: ProgressStore, lang: str = "en", *,
+                 home: HomeIndex | None = None,
+                 load_library: Callable[[], Library] | None = None,
                  start_lesson: str | None = None, start_quiz: tuple | None = None,
                  start_interview: tuple | None = None, start_playground: bool = False,
                  notices: list[str] | None = None,
                  ascii_only: bool | None = None):
+        """``library``, or else ``home`` (what the home screen shows) and ``load_library``,
+        called in the background once home is on screen, or when something needs it first."""
         super().__init__()
-        self.library = library
+        if library is None and (home is None or load_library is None):
+            raise ValueError("TutorApp needs a library, or a home index and a way to load one")
+        self._library = library
+        self._load_library = load_library
+        self._loading = threading.Lock()
+        self.home = home if library is None else HomeIndex.of(library)
         self.store = store
         self.lang = lang
         self.start_lesson = start_lesson
@@ -56,6 +71,38 @@ class TutorApp(App):
         # the layout straight there (TUTOR_ASCII=1 or --ascii).
         self.ascii_only = (os.environ.get("TUTOR_ASCII") == "1") if ascii_only is None else ascii_only
 
+    @property
+    def library(self) -> Library:
+        """The whole content; while the background load runs, this waits for it (a learner who
+        opens a lesson in the first moment waits that moment)."""
+        if self._library is None:
+            self._load()
+        return self._library
+
+    def _load(self) -> None:
+        with self._loading:  # one load: a second caller waits for the first
+            if self._library is not None:
+                return
+            library = self._load_library()
+            self._library = library
+        home = HomeIndex.of(library)
+        if home != self.home:  # a file changed since the index was saved
+            self.home = home
+            if threading.current_thread() is threading.main_thread():
+                self._home_changed()
+            else:
+                self.call_from_thread(self._home_changed)
+
+    def _home_changed(self) -> None:
+        if isinstance(self.screen, HomeScreen):
+            self.screen.refresh_content()
+
+    def _load_in_background(self) -> None:
+        if self._library is None:
+            # A failure here is not reported: the next use of .library loads again, in the
+            # main thread, where an error is shown as any other.
+            self.run_worker(self._load, thread=True, exit_on_error=False, group="library")
+
     def on_mount(self) -> None:
         self.title = tr("app_title", self.lang)
         localize_bindings(self, self.lang)
@@ -63,6 +110,7 @@ class TutorApp(App):
             self.add_class("ascii")
             ScrollBar.renderer = SpacesScrollBarRender
         self.push_screen(HomeScreen())
+        self.call_after_refresh(self._load_in_background)
         if self.start_lesson:
             self.open_lesson(self.start_lesson)
         if self.start_quiz:
@@ -127,7 +175,7 @@ class TutorApp(App):
         screenshot command writes files, which nothing a learner reads should be able to ask for.
         """
         lang = self.lang
-        due = due_count(self.library, self.store)
+        due = due_count(self.home.item_ids, self.store)
         for key, mode in (("menu_review", "review"), ("menu_quiz", "quiz"), ("menu_cram", "cram")):
             label = tr(key, lang, n=due)[2:]
             yield SystemCommand(label, "", lambda mode=mode: self.open_practice(mode))
@@ -140,14 +188,15 @@ class TutorApp(App):
         yield SystemCommand(tr("cmd_theme", lang), tr("cmd_theme_help", lang),
                             self.action_change_theme)
         yield SystemCommand(tr("cmd_quit", lang), tr("cmd_quit_help", lang), self.action_quit)
-        for lesson in self.library.lessons.values():
+        for lesson in self.home.lessons.values():
             title = f"{lesson.short_id} {lesson.title.get(lang)}"
             yield SystemCommand(title, tr("cmd_lesson_help", lang, chapter=lesson.chapter),
                                 lambda lesson_id=lesson.id: self.open_lesson(lesson_id),
                                 discover=False)
 
-    @on(Markdown.LinkClicked)
-    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        # By name, not with @on(Markdown.LinkClicked): that would import the Markdown widget
+        # (and markdown_it) before home is drawn.
         from .screens.confirm_link import ConfirmLink, openable  # noqa: PLC0415
 
         url = event.href
@@ -163,6 +212,8 @@ class TutorApp(App):
         self.push_screen(ConfirmLink(url, self.lang), answered)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen  # noqa: PLC0415 (Markdown, only when asked)
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.lang, str(self.store.path)))
 

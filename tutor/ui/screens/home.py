@@ -44,7 +44,7 @@ class HomeScreen(Screen):
     def refresh_content(self) -> None:
         app = self.app
         lang = app.lang
-        lib = app.library
+        lib = app.home  # the home index: the same whether or not the library is loaded yet
         ascii_only = app.ascii_only
         progress = app.store.progress()
         app.title = tr("app_title", lang)
@@ -54,7 +54,7 @@ class HomeScreen(Screen):
 
         options.extend(self._way_in(progress))
 
-        due = due_count(lib, app.store)
+        due = due_count(lib.item_ids, app.store)
         for key, action in (("menu_review", "review"), ("menu_quiz", "quiz"),
                             ("menu_cram", "cram"), ("menu_interview", "interview"),
                             ("menu_playground", "playground"), ("menu_stats", "stats")):
@@ -111,15 +111,15 @@ class HomeScreen(Screen):
     def _way_in(self, progress) -> list[Option]:
         """"Continue" for every lesson in progress (the last one first), or "start here"."""
         app = self.app
-        lang, lib = app.lang, app.library
+        lang, lib = app.lang, app.home
         ordered = sorted(lib.lessons.values(), key=lambda l: (l.chapter, l.id))
         started = [l for l in ordered if l.id in progress and not progress[l.id].completed]
         last = app.store.last_lesson()
         started.sort(key=lambda l: l.id != last)
         key = "continue_ascii" if app.ascii_only else "continue"
         options = [Option(RichText(tr(key, lang, title=l.title.get(lang),
-                                      step=min(progress[l.id].step + 1, len(l.steps)),
-                                      total=len(l.steps)), style="bold"),
+                                      step=min(progress[l.id].step + 1, l.step_count),
+                                      total=l.step_count), style="bold"),
                           id=f"continue:{l.id}") for l in started]
         if not progress and ordered:
             first = ordered[0]

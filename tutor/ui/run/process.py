@@ -111,31 +111,23 @@ class RunProcess:
             self._threads.append(t)
 
     def _read_stdout(self) -> None:
+        # Each line is handed over as it arrives: a batch would hold its last line until the
+        # next one came (a slow step, or a child that has printed all it will for a while).
         assert self.proc is not None and self.proc.stdout is not None
         loads = json.loads
-        batch: list = []
-        last = time.monotonic()
         for raw in self.proc.stdout:
             try:
                 event = loads(raw)
             except ValueError:
                 self.bad_lines += 1
                 continue
-            batch.append(event)
             now = time.monotonic()
             if self.first_line_at is None:
                 self.first_line_at = now
             self.last_line_at = now
-            # hand over in small batches: fewer lock round trips when the run is fast
-            if len(batch) >= 64 or now - last > 0.02:
-                with self._lock:
-                    self._events.extend(batch)
-                    self.lines += len(batch)
-                batch = []
-                last = now
-        with self._lock:
-            self._events.extend(batch)
-            self.lines += len(batch)
+            with self._lock:
+                self._events.append(event)
+                self.lines += 1
 
     def _read_stderr(self) -> None:
         assert self.proc is not None and self.proc.stderr is not None

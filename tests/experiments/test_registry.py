@@ -95,7 +95,7 @@ def test_import_pulls_in_no_ui_library():
 
 
 def test_every_registry_parameter_has_a_label_and_help_and_no_label_is_stale():
-    from tutor.experiments.base import LABELS  # noqa: PLC0415
+    from tutor.experiments.labels import LABELS  # noqa: PLC0415
 
     used = set()
     for name, exp in REGISTRY.items():

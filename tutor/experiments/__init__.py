@@ -20,7 +20,7 @@ import importlib
 import pkgutil
 
 #: The building blocks; every other module of this package registers experiments.
-_PARTS = {"__main__", "base", "events", "nets", "palette", "state"}
+_PARTS = {"__main__", "base", "events", "labels", "nets", "palette", "state"}
 __all__ = ["REGISTRY", "Experiment", "Param", "ParamError", "check_run_step", "coerce_params",
            "param_label", "parse_sets", "resolve", "split_sets", "variant_label"]
 

@@ -38,6 +38,7 @@ from tutor.i18n import in_lang, tr
 from . import process as proc
 from .form import ParamForm
 from .status import LIVE, StatusLine
+from ..widgets.steps import PromptChanged
 from .views import CurvesView, FitView, GradBarsView, Look, MapView, TableView, TextView
 
 TICK = 0.1  # seconds between UI updates while a run is live (≤ 10 redraws a second)
@@ -343,9 +344,12 @@ class RunPanel(Vertical, can_focus=True):
                    + tr("run.hint_speed", self.lang, speed=self.speed_label))
 
     def _hint(self, text: str) -> None:
+        changed = text != self.hint_text
         self.hint_text = text
         if self.composed:
             self.query_one(".hint", TextView).show(RichText(text))
+        if changed:
+            self.post_message(PromptChanged())
 
     def hint_flash(self, text: str) -> None:
         self._hint(text)

@@ -20,3 +20,6 @@ class RunCard(StepWidget):
 
     def focus_target(self):
         return self.panel
+
+    def prompt(self) -> str:
+        return self.panel.hint_text

@@ -18,7 +18,7 @@ from textual.widgets import Input, Static, TextArea
 from rich.text import Text as RichText
 
 from ..strings import tr
-from ..widgets.steps import StepChanged, StepResized, StepWidget
+from ..widgets.steps import PromptChanged, StepChanged, StepResized, StepWidget
 
 
 class SteppingScreen(Screen):
@@ -173,16 +173,24 @@ class SteppingScreen(Screen):
             self.notify(tr("progress_not_saved", self.app.lang, count=self.app.store.unsaved),
                         severity="warning", markup=False)
 
-    def step_changed(self, *, opened: bool = False) -> None:
-        """After a key: mirror the prompt, then (once laid out) scroll what is new into view."""
+    def _show_status(self) -> None:
         step = self._current_or_none()
         prompt = "" if step is None or self.finished else step.prompt()
         status = self.status_text()
         self.query_one(f"#{self.status_id}", Static).update(
             RichText(f"{status}  ·  {prompt}" if status and prompt else status or prompt))
+
+    def step_changed(self, *, opened: bool = False) -> None:
+        """After a key: mirror the prompt, then (once laid out) scroll what is new into view."""
+        self._show_status()
         self._refresh_offers()
         self.scroll_goal = ("open" if opened else "reveal", time.monotonic())
         self.call_after_refresh(self._scroll_into_view)
+
+    @on(PromptChanged)
+    def _on_prompt_changed(self, event: PromptChanged) -> None:
+        event.stop()
+        self._show_status()
 
     @on(StepResized)
     def _on_step_resized(self, event: StepResized) -> None:

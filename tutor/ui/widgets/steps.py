@@ -101,6 +101,10 @@ class StepChanged(Message):
     """A step revealed or answered something outside a key press the screen saw (Enter in a field)."""
 
 
+class PromptChanged(Message):
+    """A step's prompt changed by itself (a run finished): the status line mirrors it."""
+
+
 class StepResized(Message):
     """A step's height changed (Markdown lays out after it is mounted): keep it in view."""
 

@@ -12,7 +12,7 @@ import pytest
 from tutor.cli import load, main
 from tutor.content import cache as cache_module
 from tutor.content import loader
-from tutor.content.cache import ContentCache
+from tutor.content.cache import ContentCache, cached_home
 from tutor.content.loader import load_library
 
 LESSON = """\
@@ -204,3 +204,102 @@ class TestVerdicts:
             lib = load_library([folder], check_run=checker, cache=ContentCache.default())
             assert [e.message for e in lib.errors] == ["no such experiment"]
         assert asked == ["xor"]
+
+
+def home_file(content_cache_dir: Path) -> Path:
+    return content_cache_dir / "home.json"
+
+
+class TestHomeIndex:
+    """The home index is used only for exactly the files it was built from."""
+
+    def test_a_start_saves_it_and_the_next_reads_it(self, content):
+        assert cached_home([content]) is None  # nothing saved yet
+        start(content)
+        home = cached_home([content])
+        assert home is not None
+        assert [(l.id, l.title.en, l.step_count) for l in home.lessons.values()] == \
+            [("03-91-cached", "First", 1)]
+
+    def test_a_changed_file_makes_it_unused(self, content):
+        start(content)
+        path = content / "lesson.yaml"
+        old = os.stat(path)
+        os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns + 1_000_000))
+        assert cached_home([content]) is None
+        start(content)  # the full load writes it again
+        assert cached_home([content]) is not None
+
+    def test_an_added_or_removed_file_makes_it_unused(self, content):
+        start(content)
+        extra = content / "more.yaml"
+        extra.write_text(LESSON.format(title="x").replace("03-91-cached", "03-92-more"),
+                         encoding="utf-8")
+        assert cached_home([content]) is None
+        start(content)
+        assert set(cached_home([content]).lessons) == {"03-91-cached", "03-92-more"}
+        extra.unlink()
+        assert cached_home([content]) is None
+
+    def test_other_content_folders_have_their_own(self, content, tmp_path):
+        other = tmp_path / "other"
+        other.mkdir()
+        (other / "l.yaml").write_text(LESSON.format(title="Other"), encoding="utf-8")
+        start(content)
+        start(other)
+        assert cached_home([content]).lessons["03-91-cached"].title.en == "First"
+        assert cached_home([other]).lessons["03-91-cached"].title.en == "Other"
+        assert cached_home([content, other]) is None  # never started with both
+
+    @pytest.mark.parametrize("garbage", [b"\x00\xff not json", b"", b"[1, 2, 3]",
+                                         b'{"format": 1, "homes": {"x": 1}}', b"[" * 100_000])
+    def test_a_corrupt_one_is_ignored_and_rebuilt(self, content, content_cache_dir, garbage):
+        start(content)
+        home_file(content_cache_dir).write_bytes(garbage)
+        assert cached_home([content]) is None
+        start(content)
+        assert cached_home([content]) is not None
+
+    def test_damaged_entries_are_ignored(self, content, content_cache_dir):
+        start(content)
+        path = home_file(content_cache_dir)
+        stored = json.loads(path.read_text("utf-8"))
+        (entry,) = stored["homes"].values()
+        entry["home"]["lessons"][0][2] = "\x1b]52;c;aGk=\x07"  # a title the terminal would obey
+        path.write_text(json.dumps(stored), encoding="utf-8")
+        assert cached_home([content]) is None
+        entry["home"]["lessons"] = [["03-91-cached", "3", "ko", "en", 1]]  # a chapter as text
+        path.write_text(json.dumps(stored), encoding="utf-8")
+        assert cached_home([content]) is None
+
+    def test_another_versions_is_ignored(self, content, content_cache_dir):
+        start(content)
+        path = home_file(content_cache_dir)
+        stored = json.loads(path.read_text("utf-8"))
+        stored["version"] = "0.0.0-other"
+        path.write_text(json.dumps(stored), encoding="utf-8")
+        assert cached_home([content]) is None
+
+    def test_errors_are_kept_for_the_home_notice(self, content):
+        (content / "bad.yaml").write_text("a: 1\na: 2\n", encoding="utf-8")
+        lib = start(content)
+        home = cached_home([content])
+        assert home.errors == tuple(str(e) for e in lib.errors) and home.errors
+        assert home.bad_files == tuple(lib.bad_files)
+
+    def test_a_start_from_it_writes_nothing(self, content, content_cache_dir):
+        start(content)
+        path = home_file(content_cache_dir)
+        before = path.stat().st_mtime_ns
+        os.utime(path, ns=(before - 10_000_000_000, before - 10_000_000_000))
+        start(content)  # the background load of a start from the index: the same index
+        assert path.stat().st_mtime_ns == before - 10_000_000_000
+
+    def test_validate_writes_none(self, content, content_cache_dir):
+        assert main(["validate", str(content)]) == 0
+        assert not home_file(content_cache_dir).exists()
+
+    def test_the_version_is_the_installed_ones(self):
+        from importlib.metadata import version
+
+        assert cache_module._version() == version("why-tutor")

@@ -1,6 +1,7 @@
 """The learner's path: one "due" count everywhere, a way in for a new learner, a home screen
 that keeps its place, and content text that is shown, never obeyed (markup, links)."""
 
+import json
 import re
 import sys
 import textwrap
@@ -11,6 +12,7 @@ from textual.command import CommandPalette
 from textual.widgets import OptionList
 
 from tutor.content import bundled_content_dirs, load_library
+from tutor.content.index import HomeIndex
 from tutor.practice.session import all_items
 from tutor.practice.stats import compute_stats
 from tutor.store import ProgressStore
@@ -50,16 +52,20 @@ async def test_one_due_count_on_home_palette_review_and_stats(tmp_path):
                  (_iso(now - timedelta(hours=5)), "an-item-no-longer-in-the-course"))
     store.close()
 
-    app = TutorApp(LIBRARY, ProgressStore(db), "en")
-    async with app.run_test(size=(100, 30)) as pilot:
-        home = option_texts(home_options(app))
-        assert any("Review: 3 due now" in t for t in home), home
-        palette = [c.title for c in app.get_system_commands(app.screen)]
-        assert any("Review: 3 due now" in t for t in palette), palette
-        assert compute_stats(LIBRARY, app.store).reviews_due == 3
-        app.open_practice("review")
-        await settle(pilot)
-        assert isinstance(app.screen, QuizScreen) and len(app.screen.items) == 3
+    # From the library, and from the home index a warm start draws home with (its item ids).
+    from_index = {"home": HomeIndex.from_data(json.loads(json.dumps(
+        HomeIndex.of(LIBRARY).to_data()))), "load_library": lambda: LIBRARY}
+    for library, extra in ((LIBRARY, {}), (None, from_index)):
+        app = TutorApp(library, ProgressStore(db), "en", **extra)
+        async with app.run_test(size=(100, 30)) as pilot:
+            home = option_texts(home_options(app))
+            assert any("Review: 3 due now" in t for t in home), home
+            palette = [c.title for c in app.get_system_commands(app.screen)]
+            assert any("Review: 3 due now" in t for t in palette), palette
+            assert compute_stats(LIBRARY, app.store).reviews_due == 3
+            app.open_practice("review")
+            await settle(pilot)
+            assert isinstance(app.screen, QuizScreen) and len(app.screen.items) == 3
 
 
 async def test_a_new_learner_is_shown_where_to_start(tmp_path):

@@ -10,17 +10,19 @@ is corrupt, truncated, foreign or larger than MAX_CACHE_BYTES is ignored and reb
 to write it only costs the next start its speed. Only files read without any fault are cached,
 so every message about a faulty file comes from reading the file itself.
 
-Beside it, ``home.json`` holds the home index (:mod:`tutor.content.index`) under the same
-keys: the format, version and code fingerprint, and the path, size and mtime_ns of every file
-of the content (and every path skipped, with why), taken before the files were read. A start
-whose listing matches shows home from it without importing pydantic or yaml; any difference
-and it is not used.
+Beside it, ``home.json`` holds the home index (:mod:`tutor.content.index`) of each set of
+content folders last started with (the bundled course, a ``--content`` one; at most MAX_HOMES)
+under the same keys: the format, version and code fingerprint, and the path, size and mtime_ns
+of every file of the content (and every path skipped, with why), taken before the files were
+read. A start whose listing matches shows home from it without importing pydantic or yaml; any
+difference and it is not used.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +38,9 @@ CACHE_FILE, HOME_FILE = "content.json", "home.json"
 FORMAT = 1
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 MAX_HOME_BYTES = 8 * 1024 * 1024
+MAX_HOMES = 8  # sets of content folders; past this, the one used longest ago goes
 MAX_ENTRIES = 5_000  # files; past this, only the ones of the latest start are kept
+_DIST_PREFIX = "why_tutor-"
 _CODE = Path(__file__).resolve().parent.parent  # the tutor package
 
 
@@ -50,12 +54,18 @@ def cache_dir() -> Path:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
-
-    try:
-        return version("why-tutor")
-    except PackageNotFoundError:
-        return "unknown"
+    """The installed why-tutor's version, from its ``why_tutor-VERSION.dist-info`` folder's
+    name (the wheel standard's), found along sys.path the way importlib.metadata finds it,
+    without importing importlib.metadata (25 ms, a tenth of a start)."""
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # not a folder (a zip), or gone
+            continue
+        for name in names:
+            if name.startswith(_DIST_PREFIX) and name.endswith(".dist-info"):
+                return name[len(_DIST_PREFIX):-len(".dist-info")]
+    return "unknown"
 
 
 def code_fingerprint() -> list:
@@ -96,25 +106,38 @@ def listing(files: list[Path], skipped: list[Skipped]) -> dict[str, Any]:
             "skipped": [[os.path.abspath(s.path), s.message] for s in skipped]}
 
 
+def content_key(paths: list[Path]) -> str:
+    """Which content a home index is of: the folders and files asked for."""
+    return json.dumps([os.path.abspath(p) for p in paths])
+
+
+def _read_homes(path: Path, header: dict[str, Any]) -> dict[str, Any]:
+    """The home indexes saved by this version of the tutor, by content key; {} if none."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_HOME_BYTES + 1)
+        if len(raw) > MAX_HOME_BYTES:
+            return {}
+        stored = json.loads(raw)
+    except (OSError, ValueError, RecursionError):  # missing, unreadable, not JSON, too deep
+        return {}
+    if not isinstance(stored, dict) or \
+            any(stored.get(key) != value for key, value in header.items()):
+        return {}
+    homes = stored.get("homes")
+    return homes if isinstance(homes, dict) else {}
+
+
 def cached_home(paths: list[Path]) -> HomeIndex | None:
     """The home index saved for exactly the content under ``paths`` as it is now, else None."""
     from .index import HomeIndex  # noqa: PLC0415
 
-    try:
-        with open(cache_dir() / HOME_FILE, "rb") as handle:
-            raw = handle.read(MAX_HOME_BYTES + 1)
-        if len(raw) > MAX_HOME_BYTES:
-            return None
-        stored = json.loads(raw)
-    except (OSError, ValueError, RecursionError):
-        return None
-    if not isinstance(stored, dict) or \
-            any(stored.get(key) != value for key, value in _header().items()):
-        return None
-    if stored.get("listing") != listing(*content_files([Path(p) for p in paths])):
+    paths = [Path(p) for p in paths]
+    saved = _read_homes(cache_dir() / HOME_FILE, _header()).get(content_key(paths))
+    if not isinstance(saved, dict) or saved.get("listing") != listing(*content_files(paths)):
         return None
     try:
-        return HomeIndex.from_data(stored.get("home"))
+        return HomeIndex.from_data(saved.get("home"))
     except ValueError:
         return None
 
@@ -125,7 +148,7 @@ class ContentCache:
     def __init__(self, path: Path):
         self.path = path
         self.header = _header()
-        self.home: dict[str, Any] | None = None  # to write to home.json by save()
+        self.home: tuple[str, dict[str, Any]] | None = None  # for home.json, by save()
         self.files: dict[str, Any] = {}
         self.verdicts: dict[str, Any] = {}
         self.changed = False
@@ -201,13 +224,14 @@ class ContentCache:
         self.changed = True
         return answer
 
-    def store_home(self, content: dict[str, Any], home: HomeIndex) -> None:
-        """The home index of the content whose :func:`listing` was ``content``."""
-        self.home = {**self.header, "listing": content, "home": home.to_data()}
+    def store_home(self, key: str, content: dict[str, Any], home: HomeIndex) -> None:
+        """The home index of the content at ``key`` (:func:`content_key`), whose
+        :func:`listing` was ``content``."""
+        self.home = (key, {"listing": content, "home": home.to_data()})
 
     def save(self) -> None:
         if self.home is not None:
-            self._write(self.path.with_name(HOME_FILE), json.dumps(self.home, ensure_ascii=False), MAX_HOME_BYTES)
+            self._save_home(*self.home)
             self.home = None
         if not self.changed:
             return
@@ -218,6 +242,18 @@ class ContentCache:
                           ensure_ascii=False, allow_nan=True)
         if self._write(self.path, text, MAX_CACHE_BYTES):
             self.changed = False
+
+    def _save_home(self, key: str, entry: dict[str, Any]) -> None:
+        path = self.path.with_name(HOME_FILE)
+        homes = _read_homes(path, self.header)
+        if homes.get(key) == entry and list(homes)[-1] == key:
+            return  # a start from the index: nothing new to write
+        homes.pop(key, None)
+        homes[key] = entry  # last: the most recently used
+        while len(homes) > MAX_HOMES:
+            homes.pop(next(iter(homes)))
+        self._write(path, json.dumps({**self.header, "homes": homes}, ensure_ascii=False),
+                    MAX_HOME_BYTES)
 
     @staticmethod
     def _write(path: Path, text: str, limit: int) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .cache import ContentCache, listing
+from .cache import ContentCache, content_key, listing
 from .models import (
     Chapter,
     ChapterList,
@@ -346,7 +346,8 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
                     run_sites.append((step, file, smap.line_of(loc + ("run", "experiment")),
                                       format_field(loc + ("run",))))
 
-    files, skipped = content_files([Path(p) for p in paths])
+    paths = [Path(p) for p in paths]
+    files, skipped = content_files(paths)
     # Looked at before anything is read: a file changed while loading leaves a home index
     # that no longer matches it, never one that matches a version that was not read.
     content = listing(files, skipped) if cache is not None else None
@@ -384,6 +385,6 @@ def load_library(paths: Iterable[Path | str], check_run: Checker | None = None,
 
     lib.lessons = dict(sorted(lib.lessons.items()))
     if cache is not None:
-        cache.store_home(content, HomeIndex.of(lib))
+        cache.store_home(content_key(paths), content, HomeIndex.of(lib))
         cache.save()
     return lib

@@ -103,13 +103,17 @@ class TutorApp(App):
             # main thread, where an error is shown as any other.
             self.run_worker(self._load, thread=True, exit_on_error=False, group="library")
 
+    def get_default_screen(self) -> HomeScreen:
+        # Home is the bottom of the stack itself, not pushed over Textual's blank default
+        # screen: one screen less to compose and style before the first frame.
+        return HomeScreen()
+
     def on_mount(self) -> None:
         self.title = tr("app_title", self.lang)
         localize_bindings(self, self.lang)
         if self.ascii_only:
             self.add_class("ascii")
             ScrollBar.renderer = SpacesScrollBarRender
-        self.push_screen(HomeScreen())
         self.call_after_refresh(self._load_in_background)
         if self.start_lesson:
             self.open_lesson(self.start_lesson)

@@ -33,7 +33,13 @@ class HomeScreen(Screen):
         yield Static("", id="notices", classes="hidden")
         yield OptionList(id="lessons")
         yield Static("", id="home-hint", classes="hint")
-        yield TutorFooter()
+        footer = TutorFooter()
+        # Home is the app's first screen, composed before the app is ready: Textual's footer
+        # would wait for a "bindings changed" signal and show its keys a frame late.
+        ready = getattr(TutorFooter, "_bindings_ready", None)  # private: absent, we just wait
+        if ready is not None:
+            footer.set_reactive(ready, True)
+        yield footer
 
     def on_mount(self) -> None:
         self.refresh_content()

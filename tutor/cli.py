@@ -234,12 +234,38 @@ def load(paths: list[Path], cached: bool = True) -> Library:
                         cache=cache)
 
 
+def figure_errors(lib: Library, check) -> list:
+    """Each lesson's pinned figures (``figures:``) name an experiment and settings that a run
+    step could: checked here, as the loader checks run steps, since content does not import
+    the experiments. The line is found by reading the lesson's file again (only these files)."""
+    from tutor.content.files import ReadError, read_content  # noqa: PLC0415
+    from tutor.content.loader import ContentError  # noqa: PLC0415
+    from tutor.content.yamlsource import YamlSyntaxError, decode, load_yaml  # noqa: PLC0415
+
+    errors = []
+    for lesson in lib.lessons.values():
+        if not lesson.figures or check is None:
+            continue
+        file, line = lib.origins[lesson.id]
+        try:
+            smap = load_yaml(decode(read_content(Path(file))))[1]
+        except (ReadError, YamlSyntaxError):
+            smap = None  # changed since it loaded: the lesson's own line will do
+        for n, fig in enumerate(lesson.figures):
+            problem = check(fig.experiment, dict(fig.set))
+            if problem:
+                where = smap.line_of(("figures", n, "experiment")) if smap else line
+                errors.append(ContentError(file, where, f"figures[{n}]", problem))
+    return errors
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     paths = list(args.paths) or content_paths(args)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         print(f"{path}: no such file or directory", file=sys.stderr)
     lib = load([p for p in paths if p.exists()], cached=False)
+    lib.errors.extend(figure_errors(lib, run_checker()))
     for error in lib.errors:
         print(error)
     errors = len(lib.errors) + len(missing)

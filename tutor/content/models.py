@@ -11,6 +11,7 @@ import math
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -326,6 +327,91 @@ Step = Annotated[
 ]
 
 
+# --------------------------------------------------------------------------- pinned figures
+
+#: A path into a run's ``finish`` event, e.g. ``variants.sgd.loss`` or ``variants.sigmoid.grads.0``.
+FIGURE_VALUE = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$"
+
+
+def format_figure(value: Any, spec: str) -> str:
+    """``value`` written with the Python format ``spec`` (``.3f``, ``.2g``, ``d``, ``.1%``).
+
+    A whole-number spec such as ``d`` takes a float that is whole (a step count) as well."""
+    if isinstance(value, float) and value.is_integer() and spec.endswith(("d", "n")):
+        value = int(value)
+    return format(value, spec)
+
+
+def _spec_problem(spec: str) -> str | None:
+    # A spec is valid when it formats an integer or a float (``d`` refuses floats, ``.3f`` is fine).
+    for sample in (1, 0.5):
+        try:
+            format(sample, spec)
+            return None
+        except (ValueError, TypeError):
+            pass
+    return f"format {spec!r} is not a Python format spec for a number (e.g. '.3f', '.2g', 'd')"
+
+
+class Figure(Model):
+    """A number the lesson's text quotes from a run, pinned: a test reruns ``experiment`` with
+    ``set`` and checks that the run's ``value``, written with ``format``, is ``text``."""
+
+    name: Slug
+    experiment: str
+    set: dict[str, int | float | str | bool] = {}
+    value: Annotated[str, Field(pattern=FIGURE_VALUE, max_length=200)]
+    format: Annotated[str, Field(max_length=20)]
+    #: the step whose text quotes it, counted from 0 as in ``steps[0]``
+    step: Annotated[int, Field(ge=0)]
+    #: exactly as the prose writes it: one string for both languages, or ``{ko: …, en: …}``
+    text: Annotated[str, Field(min_length=1, max_length=80)] | Text
+
+    @field_validator("format")
+    @classmethod
+    def _a_spec(cls, spec: str) -> str:
+        problem = _spec_problem(spec)
+        if problem:
+            raise ValueError(problem)
+        return spec
+
+    def text_in(self, lang: str) -> str:
+        return self.text if isinstance(self.text, str) else self.text.get(lang)
+
+    def path(self) -> list[str]:
+        return self.value.split(".")
+
+
+def _step_texts(step: Any, lang: str) -> list[str]:
+    """Every learner-facing text of a step in ``lang``: where a figure may be quoted."""
+    texts: list[Text | None] = []
+    if isinstance(step, ProseStep):
+        texts = [step.prose]
+    elif isinstance(step, WhyStep):
+        texts = [step.why.q, step.why.a, *step.why.points]
+    elif isinstance(step, DerivationStep):
+        d = step.derivation
+        texts = [d.title, d.given, *(line.why for line in d.steps), d.conclusion]
+    out = [t.get(lang) for t in texts if t is not None]
+    if isinstance(step, DerivationStep):
+        out += [line.math for line in step.derivation.steps]
+    return out
+
+
+def _quoted_where_said(fig: Figure, info: ValidationInfo) -> Figure:
+    """The figure's text is in its step, in each language (``info.data``: the lesson so far)."""
+    steps = info.data.get("steps")
+    if steps is None:   # the steps are wrong: reported there
+        return fig
+    if fig.step >= len(steps):
+        raise ValueError(f"step {fig.step} is not among the {len(steps)} steps (count from 0)")
+    for lang in LANGS:
+        if not any(fig.text_in(lang) in t for t in _step_texts(steps[fig.step], lang)):
+            raise ValueError(f"text {fig.text_in(lang)!r} does not appear in the {lang} text "
+                             f"of step {fig.step}")
+    return fig
+
+
 class Lesson(Model):
     id: Annotated[str, Field(pattern=r"^\d\d-\d\d-[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
     chapter: Annotated[int, Field(ge=1, le=9)]
@@ -333,6 +419,17 @@ class Lesson(Model):
     level: Level = 1
     minutes: Annotated[int, Field(ge=1, le=60)] | None = None
     steps: Annotated[list[Step], Field(min_length=1)]
+    #: the figures the text quotes from runs (see :class:`Figure`)
+    figures: list[Annotated[Figure, AfterValidator(_quoted_where_said)]] = []
+
+    @field_validator("figures")
+    @classmethod
+    def _names_differ(cls, figures: list[Figure]) -> list[Figure]:
+        names = [fig.name for fig in figures]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"two figures are named {twice[0]!r}")
+        return figures
 
     @model_validator(mode="after")
     def _chapter_matches_id(self) -> "Lesson":

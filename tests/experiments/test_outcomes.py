@@ -244,3 +244,29 @@ def test_same_seed_same_run_other_seed_other_run():
     c = strip(run("init", seed=4, steps=60))
     assert a == b
     assert a != c
+
+
+def test_batch_size_sgd_is_noisier_and_minibatch_beats_full_batch_at_equal_compute():
+    ev = run("batch_size")
+    f = ev[-1]["variants"]
+    assert ev[-1]["status"] == "done"
+    n, epochs = REGISTRY["batch_size"].params["n"].default, REGISTRY["batch_size"].params["epochs"].default
+    # equal compute: every variant processed epochs × n examples, with very different update counts
+    assert {v: f[v]["step"] for v in f} == {v: epochs * n for v in f}
+    assert (f["full_batch"]["updates"], f["minibatch"]["updates"], f["sgd"]["updates"]) == \
+        (epochs, epochs * n // 32, epochs * n)
+    # the race is merged by compute: examples processed never go back
+    steps = [e["step"] for e in of(ev, "step")]
+    assert steps == sorted(steps)
+    assert f["minibatch"]["loss"] < f["full_batch"]["loss"]
+
+    def tail(variant):
+        loss = np.array([v for _, v in series(ev, variant, "loss")])
+        return loss[len(loss) // 2:]
+    # full-batch GD on this convex loss with a small rate never goes up; batch 1 jitters up and down
+    assert np.all(np.diff(tail("full_batch")) <= 0)
+    assert np.sum(np.diff(tail("sgd")) > 0) >= 5
+    # roughness (mean squared second difference): a smooth curve bends little from report to report
+    def rough(variant):
+        return float(np.mean(np.diff(tail(variant), 2) ** 2))
+    assert rough("sgd") > 2 * rough("full_batch") and rough("sgd") > 100 * rough("minibatch")

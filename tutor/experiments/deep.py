@@ -25,10 +25,21 @@ def _variants(params, seed, stop, specs):
         nn.manual_seed(seed)
         model = mlp(sizes, **kwargs)
         opt = make_optimizer(params["optimizer"], params["lr"])
+        first: dict = {}
+
+        def on_step(e, first=first):
+            if e.get("grad_norms") is not None:
+                first.setdefault("norms", e["grad_norms"])
+
+        def on_end(e, first=first):
+            # the norms before training moved far: what a lesson quotes as the vanishing gradient
+            e["first_grad_norms"] = first.get("norms")
+
         gens.append(train_variant(name, model, nn.BCEWithLogitsLoss(), opt, X, y, X_val=Xv, y_val=yv,
                                   steps=steps, batch_size=params["batch_size"], seed=seed, stop=stop,
                                   log_every=log_every_for(steps), eval_every=max(1, steps // 50),
-                                  grad_norms_every=max(1, steps // 20)))
+                                  grad_norms_every=max(1, steps // 20), on_step=on_step,
+                                  on_end=on_end))
     yield from interleave(gens)
 
 

@@ -165,15 +165,26 @@ def _mse_vs_ce(params, seed, stop):
             out = model.forward(Z, train=False)
             return out if loss_name == "mse" else sigmoid(out)
 
-        def on_step(e, prob=prob, lin=lin):
+        seen: dict = {}
+
+        def on_step(e, prob=prob, lin=lin, seen=seen):
             e["accuracy"] = float(np.mean((prob(X) > 0.5) == (y > 0.5)))
             e["val_accuracy"] = float(np.mean((prob(Xv) > 0.5) == (yv > 0.5)))
             # the size of this step's gradient: tiny for MSE when confidently wrong
             e["grad_w"] = float(np.linalg.norm(lin.grads["W"]))
+            seen.setdefault("first_grad_w", e["grad_w"])
+            if e["val_accuracy"] >= 0.95:
+                seen.setdefault("val_accuracy_95_step", e["step"])
             return None
 
+        def on_end(e, seen=seen):
+            # how fast each loss corrects a confident mistake: what the lesson quotes
+            e["first_grad_w"] = seen.get("first_grad_w")
+            e["val_accuracy_95_step"] = seen.get("val_accuracy_95_step")
+
         gens.append(train_variant(loss_name, model, loss_fn, optim.SGD(params["lr"]), X, y, steps=steps,
-                                  seed=seed, stop=stop, log_every=log_every_for(steps), on_step=on_step))
+                                  seed=seed, stop=stop, log_every=log_every_for(steps), on_step=on_step,
+                                  on_end=on_end))
     yield from interleave(gens)
 
 

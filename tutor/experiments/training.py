@@ -46,24 +46,38 @@ def trajectory(name: str, lr: float, steps: int) -> list:
     return pts
 
 
+#: "escaped the saddle": the surface loss below this (the minima are at −0.25, the saddle at 0)
+ESCAPED = -0.2
+
+
+def escape_step(points: list) -> int | None:
+    """How many steps a path took to get its loss below ESCAPED (None: it never did)."""
+    return next((i for i, (x, y) in enumerate(points) if surface_f(x, y) < ESCAPED), None)
+
+
 def _optimizers(params, seed, stop):
     split = data.two_moons(n=params["n"], noise=params["noise"], seed=seed)
     sizes = [2, *parse_int_list(params["hidden"]), 1]
     steps = params["steps"]
     surface = surface_grid()
+    paths = {name: trajectory(name, params["surface_lr"], params["surface_steps"]) for name in OPTIMIZERS}
     gens = []
     for name in OPTIMIZERS:
         nn.manual_seed(seed)  # the same initial weights for every optimizer
         model = mlp(sizes, params["activation"])
         opt = make_optimizer(name, params["lr"], params["momentum"])
+
+        def on_end(e, points=paths[name]):
+            e["surface_escape_step"] = escape_step(points)
+
         gens.append(train_variant(name, model, nn.BCEWithLogitsLoss(), opt, split.X_train, split.y_train,
                                   X_val=split.X_test, y_val=split.y_test, steps=steps,
                                   batch_size=params["batch_size"], seed=seed, stop=stop,
-                                  log_every=log_every_for(steps), eval_every=max(1, steps // 50)))
+                                  log_every=log_every_for(steps), eval_every=max(1, steps // 50),
+                                  on_end=on_end))
     # the same optimizers on a 2-D surface with a saddle point, drawn as a contour map
     for name in OPTIMIZERS:
-        yield {"event": "trajectory", "variant": name,
-               "points": trajectory(name, params["surface_lr"], params["surface_steps"]),
+        yield {"event": "trajectory", "variant": name, "points": paths[name],
                "surface": surface, "start": list(SURFACE_START), "saddle": [0.0, 0.0],
                "minima": [[0.0, -1.0], [0.0, 1.0]], "formula": "f(x, y) = x²/2 + y⁴/4 − y²/2"}
     yield from interleave(gens)

@@ -8,6 +8,7 @@ change content by accident.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -359,13 +360,20 @@ class Figure(Model):
 
     name: Slug
     experiment: str
-    set: dict[str, int | float | str | bool] = {}
+    set: dict[str, int | float | str | bool]
     value: Annotated[str, Field(pattern=FIGURE_VALUE, max_length=200)]
     format: Annotated[str, Field(max_length=20)]
     #: the step whose text quotes it, counted from 0 as in ``steps[0]``
     step: Annotated[int, Field(ge=0)]
     #: exactly as the prose writes it: one string for both languages, or ``{ko: …, en: …}``
     text: Annotated[str, Field(min_length=1, max_length=80)] | Text
+
+    @field_validator("set")
+    @classmethod
+    def _seed_given(cls, settings: dict) -> dict:
+        if "seed" not in settings:
+            raise ValueError("set must name the seed the figure comes from (e.g. seed: 0)")
+        return settings
 
     @field_validator("format")
     @classmethod
@@ -378,8 +386,31 @@ class Figure(Model):
     def text_in(self, lang: str) -> str:
         return self.text if isinstance(self.text, str) else self.text.get(lang)
 
-    def path(self) -> list[str]:
-        return self.value.split(".")
+    def read(self, finish: dict) -> Any:
+        """The value at ``value`` in a run's ``finish`` event; ValueError (one line) if none."""
+        here: Any = finish
+        for n, part in enumerate(self.value.split(".")):
+            done = ".".join(self.value.split(".")[:n]) or "the finish event"
+            if isinstance(here, dict) and part in here:
+                here = here[part]
+            elif isinstance(here, list) and part.isdigit() and int(part) < len(here):
+                here = here[int(part)]
+            else:
+                known = ", ".join(map(str, here)) if isinstance(here, dict) else \
+                    (f"0…{len(here) - 1}" if isinstance(here, list) else "nothing")
+                raise ValueError(f"{self.value}: {done} has no {part!r} (it has: {known})")
+        if isinstance(here, bool) or not isinstance(here, (int, float)):
+            raise ValueError(f"{self.value} is {here!r}, not a number")
+        return here
+
+    def quote(self, finish: dict) -> str:
+        """How a run's ``finish`` event writes this figure: compare with ``text``."""
+        return format_figure(self.read(finish), self.format)
+
+
+def quotes(text: str, figure: str) -> bool:
+    """``text`` writes ``figure`` as a number of its own: "96" is not the one in "1996" or "9.96"."""
+    return re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d|\.\d)", text) is not None
 
 
 def _step_texts(step: Any, lang: str) -> list[str]:
@@ -406,7 +437,7 @@ def _quoted_where_said(fig: Figure, info: ValidationInfo) -> Figure:
     if fig.step >= len(steps):
         raise ValueError(f"step {fig.step} is not among the {len(steps)} steps (count from 0)")
     for lang in LANGS:
-        if not any(fig.text_in(lang) in t for t in _step_texts(steps[fig.step], lang)):
+        if not any(quotes(t, fig.text_in(lang)) for t in _step_texts(steps[fig.step], lang)):
             raise ValueError(f"text {fig.text_in(lang)!r} does not appear in the {lang} text "
                              f"of step {fig.step}")
     return fig

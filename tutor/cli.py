@@ -239,7 +239,7 @@ def figure_errors(lib: Library, check) -> list:
     step could: checked here, as the loader checks run steps, since content does not import
     the experiments. The line is found by reading the lesson's file again (only these files)."""
     from tutor.content.files import ReadError, read_content  # noqa: PLC0415
-    from tutor.content.loader import ContentError  # noqa: PLC0415
+    from tutor.content.loader import ContentError, _ask  # noqa: PLC0415 (_ask: a crash is a line)
     from tutor.content.yamlsource import YamlSyntaxError, decode, load_yaml  # noqa: PLC0415
 
     errors = []
@@ -252,7 +252,7 @@ def figure_errors(lib: Library, check) -> list:
         except (ReadError, YamlSyntaxError):
             smap = None  # changed since it loaded: the lesson's own line will do
         for n, fig in enumerate(lesson.figures):
-            problem = check(fig.experiment, dict(fig.set))
+            problem = _ask(check, fig.experiment, dict(fig.set))
             if problem:
                 where = smap.line_of(("figures", n, "experiment")) if smap else line
                 errors.append(ContentError(file, where, f"figures[{n}]", problem))

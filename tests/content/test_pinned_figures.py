@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from tutor.cli import main
+from tutor.cli import figure_errors, load, main
 from tutor.content.models import Figure, Lesson, format_figure, quotes
 
 ROOT = Path(__file__).parents[2]
@@ -211,6 +211,16 @@ class TestValidate:
         code, out = self.run(path, capsys)
         assert (code, out.splitlines()[0]) == \
             (1, f"{path}:7: figures[0]: text '0.028' does not appear in the ko text of step 0")
+
+
+    def test_a_crashing_checker_is_one_line(self, tmp_path):
+        path = write_lesson(tmp_path, GOOD)
+
+        def crash(name, params):
+            raise RuntimeError("boom")
+
+        [error] = figure_errors(load([path], cached=False), crash)
+        assert str(error) == f"{path}:8: figures[0]: cannot check 'init': RuntimeError: boom"
 
 
 # --------------------------------------------------------------------------- scripts/figures.py

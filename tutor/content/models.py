@@ -359,7 +359,7 @@ class Figure(Model):
     ``set`` and checks that the run's ``value``, written with ``format``, is ``text``."""
 
     name: Slug
-    experiment: str
+    experiment: Annotated[str, Field(max_length=80)]
     set: dict[str, int | float | str | bool]
     value: Annotated[str, Field(pattern=FIGURE_VALUE, max_length=200)]
     format: Annotated[str, Field(max_length=20)]

@@ -15,8 +15,11 @@ unique ids (``--no-bundled --content DIR``). Runs are interleaved (bare, 1x, 4x,
 the shared machine's noise falls on all of them alike; medians and spread are reported.
 
 The tutor's content cache (``TUTOR_CACHE_DIR``) lives in a temporary folder: one untimed
-warm-up start per content fills it, as a learner's first start does, then every timed start
-reads it. ``--cold`` times starts with an empty cache instead. The progress database is a
+warm-up start per content fills it (the parsed files, and the home index of that content), as a
+learner's first start does, then every timed start draws home from the index. ``--cold`` times
+starts with an empty cache instead. The cache is keyed by the code too: in a checkout where
+someone edits ``tutor/content`` or ``tutor/experiments`` during the runs, the next start is a
+cold one (the max column shows it; the median is meant to be robust to one or two). The progress database is a
 temporary file too, so a learner's own progress is never touched.
 
     python bench/startup.py                 # 5 interleaved runs

@@ -230,9 +230,9 @@ DERIVATION_CHECKS = {
     "\\sqrt{\\operatorname{Var}[\\hat{g}]} = \\frac{\\sigma}{\\sqrt{B}}": check_std,
     "\\operatorname{Var}[\\hat{g}] = \\frac{\\sigma^2}{B} \\cdot \\frac{N - B}{N - 1}": check_without_replacement,
     "w_{t+1} = w_t - \\eta \\nabla L - \\eta (\\hat{g} - \\nabla L)": check_step_split,
-    "k \\text{ steps } (\\eta, B): \\text{ mean move } -k \\eta \\nabla L, \\text{ variance } k \\eta^2 \\sigma^2 / B":
+    "\\mathbb{E}[\\Delta w_k] = -k \\eta \\nabla L, \\operatorname{Var}[\\Delta w_k] = k \\eta^2 \\sigma^2 / B":
         check_k_steps,
-    "1 \\text{ step } (k \\eta, k B): \\text{ mean move } -k \\eta \\nabla L, \\text{ variance } "
+    "\\mathbb{E}[\\Delta w_1] = -k \\eta \\nabla L, \\operatorname{Var}[\\Delta w_1] = "
     "\\frac{(k \\eta)^2 \\sigma^2}{k B} = k \\eta^2 \\sigma^2 / B": check_one_big_step,
 }
 

@@ -319,7 +319,7 @@ def test_noise_std():
     # the same by enumeration: 16 draws are too many to enumerate, so scale a smaller exact case
     g = RANDOM_G / np.std(RANDOM_G) * 6                      # σ = 6 exactly
     assert math.isclose(math.sqrt(var(batches(g, 2, True))) * math.sqrt(2 / 16), 1.5)
-    states(both(question["explanation"]), "$\\sigma^2 / B = 36 / 16 = 2.25$", "$\\sigma / \\sqrt{B} = 6/4 = 1.5$")
+    states(both(question["explanation"]), "$\\sigma^2 / B = 36 / 16 = 2.25$", "$\\sigma/\\sqrt{B} = 6/4 = 1.5$")
 
 
 def test_linear_scaling():

@@ -6,7 +6,8 @@ Full batch makes one update per pass, batch 1 makes n, a mini-batch of B makes â
 
 So that the race is fair to the eye, two things differ from the other experiments:
 - a step event's ``step`` is the number of **examples processed** so far (the compute spent), not
-  the number of updates; the ``end`` event carries the update count as ``updates``;
+  the number of updates, and the ``start`` event's ``total_steps`` is epochs Ã— n, in the same unit;
+  the ``end`` event carries the update count as ``updates``;
 - its ``loss`` is the loss on the **whole training set** after the update (the objective the
   noisy per-batch gradients estimate), not the mean loss of the batches since the last event.
 The variants are merged in order of examples processed, so they race at equal compute.
@@ -50,7 +51,9 @@ def _variant(name: str, batch: int, params: dict, seed: int, stop):
 
     for e in events:
         kind = e["event"]
-        if kind == "step":
+        if kind == "start":
+            e["total_steps"] = params["epochs"] * n   # in examples too, so "step/total" reads right
+        elif kind == "step":
             # the model has just been updated: the loss it now has on all the data
             e["loss"] = full_loss()
             e["step"] = examples_after(e["step"], n, batch)

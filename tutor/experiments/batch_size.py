@@ -65,7 +65,7 @@ def _variant(name: str, batch: int, params: dict, seed: int, stop):
             e["batch_size"] = batch
             if e["status"] == "diverged":
                 e["message"] = {
-                    "ko": f"{e['updates']}번째 갱신(update)에서 발산했습니다 (diverged). 학습률 {params['lr']:g}이(가) "
+                    "ko": f"{e['updates']}번째 갱신(update)에서 발산(diverged)했습니다. 학습률 {params['lr']:g}이(가) "
                           f"배치 크기 {batch}에는 너무 큽니다.",
                     "en": f"diverged at update {e['updates']}: the learning rate {params['lr']:g} is too "
                           f"large for batch size {batch}."}
@@ -86,8 +86,8 @@ def _batch_size(params, seed, stop):
 
 register(Experiment(
     name="batch_size",
-    title={"ko": "배치 크기(batch size): 전체 배치, SGD(배치 1), 미니배치를 같은 계산량으로",
-           "en": "Batch size: full batch, SGD (batch 1) and mini-batch at equal compute"},
+    title={"ko": "같은 계산량의 배치 크기(batch size): 전체 배치, SGD, 미니배치",
+           "en": "Batch size at equal compute: full batch, SGD, mini-batch"},
     description={
         "ko": "y = 2x + 1에 잡음을 더한 점들에 직선을 맞춥니다. 세 방법 모두 같은 학습률로, 같은 수의 예제(에포크 수 × n)를 "
               "봅니다. 가로축은 처리한 예제 수이고, 손실은 매번 전체 데이터에서 잰 값입니다.",

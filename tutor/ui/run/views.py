@@ -195,12 +195,16 @@ class TableView(TextView):
 
 def confusion_table(c: dict, lang: str) -> Table:
     labels = [str(x) for x in c.get("labels") or []]
-    t = Table(title=tr("run.cap_confusion", lang), title_style="dim", box=None, padding=(0, 1),
-              show_edge=False)
-    t.add_column("", style="bold")
+    matrix = c.get("matrix") or []
+    # One space between columns and every count kept whole: at 80 columns a 10×10 matrix sits
+    # beside the curves, and a count cut to "…" is one the lesson may ask the learner to read.
+    widest = max([len(str(x)) for row in matrix for x in row] + [len(l) for l in labels] + [1])
+    t = Table(title=tr("run.cap_confusion", lang), title_style="dim", box=None,
+              padding=(0, 0, 0, 1), show_edge=False)
+    t.add_column("", style="bold", min_width=max([len(l) for l in labels] + [1]))
     for lab in labels:
-        t.add_column(lab, justify="right")
-    for i, row in enumerate(c.get("matrix") or []):
+        t.add_column(lab, justify="right", min_width=widest, no_wrap=True)
+    for i, row in enumerate(matrix):
         cells = [RichText(str(x), style="bold green" if i == j else ("red" if x else "dim"))
                  for j, x in enumerate(row)]
         t.add_row(labels[i] if i < len(labels) else str(i), *cells)

@@ -211,7 +211,7 @@ def parse_int_list(text: str) -> list[int]:
     return [int(p) for p in text.split(",") if p.strip()] if text.strip() else []
 
 
-SEED = P("seed", "int", 0, "난수 시드 (seed): 같은 시드면 같은 결과", "random seed: the same seed gives the same run",
+SEED = P("seed", "int", 0, "난수 시드(seed): 같은 시드면 같은 결과", "random seed: the same seed gives the same run",
          0, 2**31 - 1)
 
 
@@ -230,7 +230,7 @@ class Experiment:
     plot: dict = field(default_factory=lambda: {"y": "loss", "log_y": True, "x": "step"})
     #: what a divergence most likely means here
     diverge_cause: Text = field(default_factory=lambda: {
-        "ko": "학습률 (learning rate)이 너무 큽니다. 한 걸음이 최솟값을 지나쳐 더 먼 곳에 떨어지기를 반복합니다",
+        "ko": "학습률(learning rate)이 너무 큽니다. 한 걸음이 최솟값을 지나쳐 더 먼 곳에 떨어지기를 반복합니다",
         "en": "the learning rate is too large: every step overshoots the minimum and lands further away"})
 
     def variant_names(self, params: dict) -> list[str]:
@@ -280,19 +280,19 @@ class Experiment:
 
 def diverged_message(end: dict, cause: Text) -> Text:
     step = end.get("step")
-    return {"ko": f"{step}번째 걸음(step)에서 발산 (diverged): {cause['ko']}.",
+    return {"ko": f"{step}번째 걸음(step)에서 발산(diverged): {cause['ko']}.",
             "en": f"diverged at step {step}: {cause['en']}."}
 
 
 def finish_message(status: str, variants: dict, comparison: bool) -> Text:
     diverged = [(v, s) for v, s in variants.items() if s.get("status") == "diverged"]
     if status == "stopped":
-        ko, en = "중지했습니다 (stopped).", "stopped."
+        ko, en = "중지했습니다(stopped).", "stopped."
     elif status == "diverged":
         msg = next(iter(variants.values())).get("message") or {"ko": "발산했습니다.", "en": "diverged."}
         return msg
     else:
-        ko, en = "완료했습니다 (done).", "done."
+        ko, en = "완료했습니다(done).", "done."
     for v, s in diverged:
         m = s.get("message")
         if m and comparison:

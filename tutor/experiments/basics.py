@@ -54,16 +54,16 @@ register(Experiment(
     name="perceptron_gates",
     title={"ko": "퍼셉트론과 논리 게이트: 한 층 vs 두 층", "en": "Perceptron gates: one layer vs two"},
     description={
-        "ko": "AND, NAND, OR, XOR 진리표를 한 층 퍼셉트론 (perceptron) 또는 은닉층 (hidden layer)이 있는 두 층 신경망으로 학습합니다. "
-              "결정 경계 (decision boundary)가 어떻게 그어지는지 봅니다.",
+        "ko": "AND, NAND, OR, XOR 진리표를 한 층 퍼셉트론(perceptron) 또는 은닉층(hidden layer)이 있는 두 층 신경망으로 학습합니다. "
+              "결정 경계(decision boundary)가 어떻게 그어지는지 봅니다.",
         "en": "Learn the AND, NAND, OR or XOR truth table with one perceptron or with a two-layer net "
               "(one hidden layer), and watch the decision boundary."},
     params={
         "gate": P("gate", "choice", "xor", "게이트", "the gate", choices=["and", "nand", "or", "xor"]),
         "layers": P("layers", "int", 2, "층 수: 1 = 퍼셉트론 하나, 2 = 은닉층 하나", "1 = one perceptron, 2 = one hidden layer", 1, 2),
-        "hidden": P("hidden", "int", 4, "은닉 뉴런 수 (layers=2일 때)", "hidden neurons (with layers=2)", 2, 16),
-        "lr": P("lr", "float", 0.1, "학습률 (learning rate), Adam", "learning rate (Adam)", 1e-4, 10.0),
-        "steps": P("steps", "int", 500, "학습 걸음 수 (steps)", "training steps", 1, 5000),
+        "hidden": P("hidden", "int", 4, "은닉 뉴런 수(layers=2일 때)", "hidden neurons (with layers=2)", 2, 16),
+        "lr": P("lr", "float", 0.1, "학습률(learning rate), Adam", "learning rate (Adam)", 1e-4, 10.0),
+        "steps": P("steps", "int", 500, "학습 걸음 수(steps)", "training steps", 1, 5000),
     },
     body=_gates,
 ))
@@ -110,19 +110,19 @@ def _linreg(params, seed, stop):
 
 
 _LINE_PARAMS = {
-    "steps": P("steps", "int", 100, "경사 하강 걸음 수 (steps)", "gradient-descent steps", 1, 2000),
-    "noise": P("noise", "float", 0.5, "점에 더한 잡음 (noise)의 표준편차", "standard deviation of the noise on the points", 0.0, 2.0),
+    "steps": P("steps", "int", 100, "경사 하강 걸음 수(steps)", "gradient-descent steps", 1, 2000),
+    "noise": P("noise", "float", 0.5, "점에 더한 잡음(noise)의 표준편차", "standard deviation of the noise on the points", 0.0, 2.0),
     "n": P("n", "int", 50, "데이터 점 개수", "number of data points", 5, 1000),
 }
 
 register(Experiment(
     name="linreg_gd",
-    title={"ko": "경사 하강법 (gradient descent)으로 푸는 선형 회귀", "en": "Linear regression by gradient descent"},
+    title={"ko": "경사 하강법(gradient descent)으로 푸는 선형 회귀", "en": "Linear regression by gradient descent"},
     description={
-        "ko": "y = 2x + 1에 잡음을 더한 점들에 직선 y = wx + b를 맞춥니다. w = b = 0에서 출발해 평균 제곱 오차 (MSE)를 경사 하강법으로 줄입니다.",
+        "ko": "y = 2x + 1에 잡음을 더한 점들에 직선 y = wx + b를 맞춥니다. w = b = 0에서 출발해 평균 제곱 오차(MSE)를 경사 하강법으로 줄입니다.",
         "en": "Fit a line y = wx + b to noisy points around y = 2x + 1, starting from w = b = 0 and "
               "descending the mean squared error."},
-    params={"lr": P("lr", "float", 0.1, "학습률 (learning rate)", "learning rate", 1e-5, 1000.0), **_LINE_PARAMS},
+    params={"lr": P("lr", "float", 0.1, "학습률(learning rate)", "learning rate", 1e-5, 1000.0), **_LINE_PARAMS},
     body=_linreg,
 ))
 
@@ -139,9 +139,9 @@ def _lr(params, seed, stop):
 
 register(Experiment(
     name="learning_rate",
-    title={"ko": "학습률 (learning rate): 너무 작게, 적당히, 너무 크게", "en": "Learning rate: too small, right, too large"},
+    title={"ko": "학습률(learning rate): 너무 작게, 적당히, 너무 크게", "en": "Learning rate: too small, right, too large"},
     description={
-        "ko": "같은 선형 회귀를 세 학습률로 나란히 학습합니다. 너무 작으면 기어가고, 너무 크면 발산 (diverge)합니다.",
+        "ko": "같은 선형 회귀를 세 학습률로 나란히 학습합니다. 너무 작으면 기어가고, 너무 크면 발산(diverge)합니다.",
         "en": "The same linear regression trained side by side with three learning rates: too small "
               "crawls, too large diverges."},
     params={
@@ -210,15 +210,15 @@ def _gradcheck(params, seed, stop):
 
 register(Experiment(
     name="gradcheck",
-    title={"ko": "그라디언트 검사 (gradient check): 해석적 vs 수치적", "en": "Gradient check: analytic vs numerical"},
+    title={"ko": "그라디언트 검사(gradient check): 해석적 vs 수치적", "en": "Gradient check: analytic vs numerical"},
     description={
-        "ko": "역전파 (backpropagation)로 구한 그라디언트와 중앙 차분 (L(θ+ε) − L(θ−ε)) / 2ε으로 구한 그라디언트를 층마다 비교합니다. "
-              "상대 오차 (relative error)가 1e-6보다 작으면 역전파가 맞습니다.",
+        "ko": "역전파(backpropagation)로 구한 그라디언트와 중앙 차분(L(θ+ε) − L(θ−ε)) / 2ε으로 구한 그라디언트를 층마다 비교합니다. "
+              "상대 오차(relative error)가 1e-6보다 작으면 역전파가 맞습니다.",
         "en": "Compare, layer by layer, the gradients from backpropagation with central differences "
               "(L(θ+ε) − L(θ−ε)) / 2ε. A relative error below 1e-6 means the backward pass is right."},
     params={
         "eps": P("eps", "float", 1e-6, "중앙 차분의 ε", "the ε of the central difference", 1e-10, 0.1),
-        "activation": P("activation", "choice", "tanh", "활성화 함수 (activation function)", "activation function",
+        "activation": P("activation", "choice", "tanh", "활성화 함수(activation function)", "activation function",
                         choices=["tanh", "sigmoid", "relu"]),
         "hidden": P("hidden", "int", 6, "은닉 뉴런 수", "hidden neurons per layer", 1, 32),
         "bug": P("bug", "choice", "none", "일부러 넣는 역전파 버그", "a deliberate backward-pass bug",

@@ -45,13 +45,13 @@ def _variants(params, seed, stop, specs):
 
 def _common(layers, width, lr, optimizer, steps):
     return {
-        "layers": P("layers", "int", layers, "은닉층 수 (depth)", "hidden layers (depth)", 1, 40),
+        "layers": P("layers", "int", layers, "은닉층 수(depth)", "hidden layers (depth)", 1, 40),
         "width": P("width", "int", width, "층마다 뉴런 수", "neurons per hidden layer", 2, 256),
         "lr": lr_param(lr, high=2.0),
-        "optimizer": P("optimizer", "choice", optimizer, "옵티마이저 (optimizer)", "optimizer", choices=list(OPTIMIZERS)),
+        "optimizer": P("optimizer", "choice", optimizer, "옵티마이저(optimizer)", "optimizer", choices=list(OPTIMIZERS)),
         "steps": steps_param(steps, high=5000),
         "batch_size": batch_param(32),
-        "noise": P("noise", "float", 0.1, "데이터 잡음 (noise)", "noise in the data", 0.0, 0.5),
+        "noise": P("noise", "float", 0.1, "데이터 잡음(noise)", "noise in the data", 0.0, 0.5),
         "n": P("n", "int", 400, "데이터 점 개수", "number of data points", 20, 5000),
     }
 
@@ -67,23 +67,23 @@ def _activations(params, seed, stop):
 
 register(Experiment(
     name="activations",
-    title={"ko": "활성화 함수 (activation function): 10층 신경망의 시그모이드, tanh, ReLU",
+    title={"ko": "활성화 함수(activation function): 10층 신경망의 시그모이드, tanh, ReLU",
            "en": "Activations in a 10-layer net: sigmoid vs tanh vs ReLU"},
     description={
         "ko": "같은 10층 신경망을 세 활성화 함수로 학습하고 층별 그라디언트 크기 ‖∂L/∂θ‖를 막대로 봅니다. 시그모이드의 미분은 "
-              "최대 0.25라서 층을 거꾸로 지날 때마다 그라디언트가 줄어듭니다: 기울기 소실 (vanishing gradient).",
+              "최대 0.25라서 층을 거꾸로 지날 때마다 그라디언트가 줄어듭니다: 기울기 소실(vanishing gradient).",
         "en": "The same 10-layer net trained with three activations, with the per-layer gradient norms "
               "‖∂L/∂θ‖ as bars. The sigmoid's derivative is at most 0.25, so the gradient shrinks at every "
               "layer on its way back: the vanishing gradient."},
     params={
         **_common(10, 32, 0.05, "momentum", 600),
-        "init": P("init", "choice", "auto", "초기화 (initialization): auto = 시그모이드·tanh는 Xavier, ReLU는 He",
+        "init": P("init", "choice", "auto", "초기화(initialization): auto = 시그모이드·tanh는 Xavier, ReLU는 He",
                   "initialisation: auto = Xavier for sigmoid/tanh, He for ReLU",
                   choices=["auto", "xavier", "he", "default"]),
     },
     variants=list(ACTS),
     body=_activations,
-    diverge_cause={"ko": "학습률 (learning rate)이 너무 크거나 그라디언트가 폭주 (exploding gradient)했습니다",
+    diverge_cause={"ko": "학습률(learning rate)이 너무 크거나 그라디언트가 폭주(exploding gradient)했습니다",
                    "en": "the learning rate is too large, or the gradient exploded"},
 ))
 
@@ -98,7 +98,7 @@ def _batchnorm(params, seed, stop):
 
 register(Experiment(
     name="batchnorm",
-    title={"ko": "배치 정규화 (batch normalization) 있이 vs 없이", "en": "Batch normalisation: with and without"},
+    title={"ko": "배치 정규화(batch normalization): 쓸 때와 안 쓸 때", "en": "Batch normalisation: with and without"},
     description={
         "ko": "깊은 시그모이드 신경망을 배치 정규화 없이, 그리고 층마다 BatchNorm을 넣어 학습합니다. 정규화는 각 층의 입력을 "
               "평균 0, 분산 1 근처로 되돌려 시그모이드가 포화되지 않는 구간에 머물게 합니다.",
@@ -106,14 +106,14 @@ register(Experiment(
               "brings each layer's input back to mean 0 and variance 1, where the sigmoid is not saturated."},
     params={
         **_common(8, 32, 0.05, "momentum", 600),
-        "activation": P("activation", "choice", "sigmoid", "활성화 함수 (activation function)", "activation function",
+        "activation": P("activation", "choice", "sigmoid", "활성화 함수(activation function)", "activation function",
                         choices=["sigmoid", "tanh", "relu"]),
-        "init": P("init", "choice", "default", "초기화 (initialization)", "initialisation",
+        "init": P("init", "choice", "default", "초기화(initialization)", "initialisation",
                   choices=["default", "small", "xavier", "he", "auto"]),
     },
     variants=["plain", "batchnorm"],
     body=_batchnorm,
-    diverge_cause={"ko": "학습률 (learning rate)이 너무 큽니다", "en": "the learning rate is too large"},
+    diverge_cause={"ko": "학습률(learning rate)이 너무 큽니다", "en": "the learning rate is too large"},
 ))
 
 
@@ -127,21 +127,21 @@ def _skip(params, seed, stop):
 
 register(Experiment(
     name="skip_connections",
-    title={"ko": "스킵 연결 (skip connection): 깊은 신경망에 잔차 연결을 넣으면", "en": "Skip connections: a deep net with and without residuals"},
+    title={"ko": "스킵 연결(skip connection): 깊은 신경망에 잔차 연결을 넣으면", "en": "Skip connections: a deep net with and without residuals"},
     description={
-        "ko": "같은 깊은 신경망을 그대로, 그리고 각 층을 y = x + f(x) 잔차 블록 (residual block)으로 감싸서 학습합니다. "
+        "ko": "같은 깊은 신경망을 그대로, 그리고 각 층을 y = x + f(x) 잔차 블록(residual block)으로 감싸서 학습합니다. "
               "덧셈은 역전파에서 그라디언트를 그대로 통과시키는 고속도로가 됩니다.",
         "en": "The same deep net trained plain and with every layer wrapped as a residual block y = x + f(x). "
               "In backpropagation the addition is a highway that passes the gradient through unchanged."},
     params={
         **_common(20, 32, 0.02, "momentum", 600),
-        "activation": P("activation", "choice", "tanh", "활성화 함수 (activation function)", "activation function",
+        "activation": P("activation", "choice", "tanh", "활성화 함수(activation function)", "activation function",
                         choices=["sigmoid", "tanh", "relu"]),
-        "init": P("init", "choice", "default", "초기화 (initialization)", "initialisation",
+        "init": P("init", "choice", "default", "초기화(initialization)", "initialisation",
                   choices=["default", "small", "xavier", "he", "auto"]),
     },
     variants=["plain", "residual"],
     body=_skip,
-    diverge_cause={"ko": "학습률 (learning rate)이 너무 크거나 잔차가 층마다 쌓여 폭주했습니다",
+    diverge_cause={"ko": "학습률(learning rate)이 너무 크거나 잔차가 층마다 쌓여 폭주했습니다",
                    "en": "the learning rate is too large, or the residuals piled up and exploded"},
 ))

@@ -51,10 +51,10 @@ def _uat(params, seed, stop):
 
 register(Experiment(
     name="uat",
-    title={"ko": "보편 근사 정리 (universal approximation theorem): 은닉층 하나의 폭을 늘리면",
+    title={"ko": "보편 근사 정리(universal approximation theorem): 은닉층 하나의 폭을 늘리면",
            "en": "Universal approximation: one hidden layer, wider and wider"},
     description={
-        "ko": "은닉층 (hidden layer) 하나짜리 신경망으로 울퉁불퉁한 함수를 맞춥니다. 뉴런이 2개일 때부터 64개일 때까지 "
+        "ko": "은닉층(hidden layer) 하나짜리 신경망으로 울퉁불퉁한 함수를 맞춥니다. 뉴런이 2개일 때부터 64개일 때까지 "
               "맞춘 곡선을 목표 함수 위에 겹쳐 그립니다.",
         "en": "A net with one hidden layer fits a bumpy function; the fitted curves for 2 up to 64 "
               "neurons are drawn over the target."},
@@ -120,15 +120,15 @@ def _overfitting(params, seed, stop):
 
 register(Experiment(
     name="overfitting",
-    title={"ko": "과적합 (overfitting)과 그 처방: 드롭아웃, L2, 조기 종료", "en": "Overfitting and its cures: dropout, L2, early stopping"},
+    title={"ko": "과적합(overfitting)과 그 처방: 드롭아웃, L2, 조기 종료", "en": "Overfitting and its cures: dropout, L2, early stopping"},
     description={
-        "ko": "잡음 섞인 점 몇 개에 큰 신경망을 맞춥니다. 규제 (regularization)가 없으면 훈련 손실은 계속 줄지만 검증 손실은 "
-              "어느 순간부터 다시 오릅니다. 드롭아웃 (dropout), L2 규제 (가중치 감쇠), 조기 종료 (early stopping)와 비교합니다.",
+        "ko": "잡음 섞인 점 몇 개에 큰 신경망을 맞춥니다. 규제(regularization)가 없으면 훈련 손실은 계속 줄지만 검증 손실은 "
+              "어느 순간부터 다시 오릅니다. 드롭아웃(dropout), L2 규제 (가중치 감쇠), 조기 종료(early stopping)와 비교합니다.",
         "en": "A big net fits a few noisy points. Without regularisation the training loss keeps falling "
               "while the validation loss turns back up; compare dropout, L2 (weight decay) and early stopping."},
     params={
         "n": P("n", "int", 20, "훈련 데이터 점 개수", "training points", 4, 500),
-        "noise": P("noise", "float", 0.3, "데이터 잡음 (noise)", "noise on the targets", 0.0, 2.0),
+        "noise": P("noise", "float", 0.3, "데이터 잡음(noise)", "noise on the targets", 0.0, 2.0),
         "hidden": hidden_param("128,128", max_layers=4, max_width=512),
         "activation": activation_param("tanh"),
         "lr": lr_param(0.01, high=1.0),
@@ -190,9 +190,9 @@ def _mse_vs_ce(params, seed, stop):
 
 register(Experiment(
     name="mse_vs_ce",
-    title={"ko": "분류에 MSE vs 교차 엔트로피 (cross-entropy)", "en": "Classification with MSE vs cross-entropy"},
+    title={"ko": "분류에 MSE vs 교차 엔트로피(cross-entropy)", "en": "Classification with MSE vs cross-entropy"},
     description={
-        "ko": "같은 로지스틱 회귀를 평균 제곱 오차 (MSE)와 교차 엔트로피로 학습합니다. 확신에 차서 틀린 가중치에서 출발하면 "
+        "ko": "같은 로지스틱 회귀를 평균 제곱 오차(MSE)와 교차 엔트로피로 학습합니다. 확신에 차서 틀린 가중치에서 출발하면 "
               "MSE의 그라디언트는 σ'(z) ≈ 0 때문에 거의 0이고, 교차 엔트로피의 그라디언트는 p − y로 큽니다.",
         "en": "The same logistic regression trained with mean squared error and with cross-entropy, "
               "starting from confidently wrong weights: MSE's gradient carries σ'(z) ≈ 0 and barely moves; "
@@ -202,7 +202,7 @@ register(Experiment(
                    choices=["wrong", "zero", "random"]),
         "lr": lr_param(0.5, high=10.0),
         "steps": steps_param(300, high=5000),
-        "noise": P("noise", "float", 0.0, "데이터 잡음 (noise)", "noise (variance of the blobs)", 0.0, 0.5),
+        "noise": P("noise", "float", 0.0, "데이터 잡음(noise)", "noise (variance of the blobs)", 0.0, 0.5),
         "n": P("n", "int", 200, "데이터 점 개수", "number of data points", 10, 5000),
     },
     variants=["mse", "cross_entropy"],
@@ -239,18 +239,18 @@ def _digits(params, seed, stop):
 
 register(Experiment(
     name="softmax_digits",
-    title={"ko": "소프트맥스 (softmax)로 손글씨 숫자 분류하기", "en": "Softmax on the handwritten digits"},
+    title={"ko": "소프트맥스(softmax)로 손글씨 숫자 분류하기", "en": "Softmax on the handwritten digits"},
     description={
-        "ko": "8×8 손글씨 숫자 1,797장을 소프트맥스와 교차 엔트로피 (cross-entropy)로 10개 클래스로 분류합니다. 끝에 테스트 세트의 "
-              "혼동 행렬 (confusion matrix, 행 = 실제, 열 = 예측)을 봅니다.",
+        "ko": "8×8 손글씨 숫자 1,797장을 소프트맥스와 교차 엔트로피(cross-entropy)로 10개 클래스로 분류합니다. 끝에 테스트 세트의 "
+              "혼동 행렬(confusion matrix, 행 = 실제, 열 = 예측)을 봅니다.",
         "en": "Classify the 1,797 8×8 handwritten digits into ten classes with softmax and cross-entropy; "
               "at the end, the test set's confusion matrix (rows = actual, columns = predicted)."},
     params={
         "hidden": hidden_param("32", max_layers=4, max_width=512),
         "activation": activation_param("relu"),
-        "optimizer": P("optimizer", "choice", "adam", "옵티마이저 (optimizer)", "optimizer", choices=list(OPTIMIZERS)),
+        "optimizer": P("optimizer", "choice", "adam", "옵티마이저(optimizer)", "optimizer", choices=list(OPTIMIZERS)),
         "lr": lr_param(0.005, high=1.0),
-        "epochs": P("epochs", "int", 15, "에포크 (epoch) 수", "epochs", 1, 200),
+        "epochs": P("epochs", "int", 15, "에포크(epoch) 수", "epochs", 1, 200),
         "batch_size": batch_param(64),
     },
     body=_digits,

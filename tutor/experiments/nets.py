@@ -54,20 +54,20 @@ def make_optimizer(name: str, lr: float, momentum: float = 0.9, weight_decay: fl
 OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam"]
 
 
-def lr_param(default, high=10.0, ko="학습률 (learning rate)", en="learning rate"):
+def lr_param(default, high=10.0, ko="학습률(learning rate)", en="learning rate"):
     return P("lr", "float", default, ko, en, 1e-5, high)
 
 
 def steps_param(default, high=20000):
-    return P("steps", "int", default, "학습 걸음 수 (steps)", "training steps (updates)", 1, high)
+    return P("steps", "int", default, "학습 걸음 수(steps)", "training steps (updates)", 1, high)
 
 
 def batch_param(default, high=1024):
-    return P("batch_size", "int", default, "미니배치 크기 (batch size)", "mini-batch size", 1, high)
+    return P("batch_size", "int", default, "미니배치 크기(batch size)", "mini-batch size", 1, high)
 
 
 def activation_param(default="relu", choices=("relu", "tanh", "sigmoid")):
-    return P("activation", "choice", default, "활성화 함수 (activation function)", "activation function",
+    return P("activation", "choice", default, "활성화 함수(activation function)", "activation function",
              choices=list(choices))
 
 

@@ -102,32 +102,32 @@ def nn_eval(model, X, y):
 
 register(Experiment(
     name="playground",
-    title={"ko": "터미널 플레이그라운드 (TensorFlow Playground)", "en": "Terminal playground (TensorFlow Playground)"},
+    title={"ko": "터미널 플레이그라운드(TensorFlow Playground)", "en": "Terminal playground (TensorFlow Playground)"},
     description={
-        "ko": "2차원 데이터 (원, XOR, 가우시안, 나선)를 작은 신경망으로 분류하며 결정 경계 (decision boundary)가 자라는 것을 봅니다. "
-              "입력 특성 (feature), 은닉층, 활성화 함수, 학습률, 규제 (regularization)를 바꿔 보세요.",
+        "ko": "2차원 데이터 (원, XOR, 가우시안, 나선)를 작은 신경망으로 분류하며 결정 경계(decision boundary)가 자라는 것을 봅니다. "
+              "입력 특성(feature), 은닉층, 활성화 함수, 학습률, 규제(regularization)를 바꿔 보세요.",
         "en": "Classify 2-D data (circle, XOR, Gaussians, spiral) with a small net and watch the decision "
               "boundary grow; change the input features, hidden layers, activation, learning rate and "
               "regularisation."},
     params={
         "dataset": P("dataset", "choice", "circle", "데이터셋", "data set", choices=["circle", "xor", "gaussian", "spiral"]),
-        "noise": P("noise", "float", 0.0, "잡음 (noise), 0–0.5", "noise, 0–0.5", 0.0, 0.5),
+        "noise": P("noise", "float", 0.0, "잡음(noise), 0–0.5", "noise, 0–0.5", 0.0, 0.5),
         "test_ratio": P("test_ratio", "float", 0.5, "테스트 데이터 비율", "fraction of the data kept for testing", 0.1, 0.9),
         "features": P("features", "str", "x1,x2", "입력 특성, 쉼표로 구분: " + ",".join(FEATURES),
                       "input features, comma-separated: " + ",".join(FEATURES), check=check_features),
         "hidden": P("hidden", "str", "4,2", "은닉층별 뉴런 수, 쉼표로 구분 (비우면 은닉층 없음)",
                     "neurons per hidden layer, comma-separated (empty: no hidden layer)", check=int_list(1, 8, 6)),
-        "activation": P("activation", "choice", "tanh", "활성화 함수 (activation function)", "activation function",
+        "activation": P("activation", "choice", "tanh", "활성화 함수(activation function)", "activation function",
                         choices=["tanh", "relu", "sigmoid", "linear"]),
-        "lr": P("lr", "float", 0.03, "학습률 (learning rate)", "learning rate", 1e-5, 10.0),
-        "regularization": P("regularization", "choice", "none", "규제 (regularization)", "regularisation",
+        "lr": P("lr", "float", 0.03, "학습률(learning rate)", "learning rate", 1e-5, 10.0),
+        "regularization": P("regularization", "choice", "none", "규제(regularization)", "regularisation",
                             choices=["none", "l1", "l2"]),
         "reg_rate": P("reg_rate", "float", 0.0, "규제 세기 λ", "regularisation rate λ", 0.0, 10.0),
-        "batch_size": P("batch_size", "int", 10, "미니배치 크기 (batch size)", "mini-batch size", 1, 500),
-        "steps": P("steps", "int", 10000, "학습 걸음 수 (steps)", "training steps", 1, 200000),
+        "batch_size": P("batch_size", "int", 10, "미니배치 크기(batch size)", "mini-batch size", 1, 500),
+        "steps": P("steps", "int", 10000, "학습 걸음 수(steps)", "training steps", 1, 200000),
         "n": P("n", "int", 500, "데이터 점 개수", "number of points", 20, 2000),
         "resolution": P("resolution", "int", 32, "결정 경계 격자 해상도", "decision-boundary grid resolution", 8, 100),
     },
     body=_playground,
-    diverge_cause={"ko": "학습률 (learning rate)이 너무 큽니다. 낮춰 보세요", "en": "the learning rate is too large; lower it"},
+    diverge_cause={"ko": "학습률(learning rate)이 너무 큽니다. 낮춰 보세요", "en": "the learning rate is too large; lower it"},
 ))

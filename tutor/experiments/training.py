@@ -85,9 +85,9 @@ def _optimizers(params, seed, stop):
 
 register(Experiment(
     name="optimizers",
-    title={"ko": "옵티마이저 (optimizer) 경주: SGD, 모멘텀, RMSprop, Adam", "en": "Optimizers race: SGD, Momentum, RMSprop, Adam"},
+    title={"ko": "옵티마이저(optimizer) 경주: SGD, 모멘텀, RMSprop, Adam", "en": "Optimizers race: SGD, Momentum, RMSprop, Adam"},
     description={
-        "ko": "같은 초기 가중치의 같은 신경망을 네 옵티마이저로 학습합니다(두 개의 반달 데이터). 안장점 (saddle point)이 있는 "
+        "ko": "같은 초기 가중치의 같은 신경망을 네 옵티마이저로 학습합니다(두 개의 반달 데이터). 안장점(saddle point)이 있는 "
               "2차원 손실 곡면 f(x, y) = x²/2 + y⁴/4 − y²/2 위에서 각자 걷는 길도 그립니다.",
         "en": "The same net from the same initial weights trained with four optimizers (two moons), and "
               "each one's path on a 2-D loss surface with a saddle point, f(x, y) = x²/2 + y⁴/4 − y²/2."},
@@ -98,7 +98,7 @@ register(Experiment(
         "hidden": hidden_param("16,16"),
         "activation": activation_param("tanh"),
         "momentum": P("momentum", "float", 0.9, "모멘텀 계수 β (momentum)", "momentum coefficient β", 0.0, 0.999),
-        "noise": P("noise", "float", 0.15, "데이터 잡음 (noise)", "noise in the data", 0.0, 1.0),
+        "noise": P("noise", "float", 0.15, "데이터 잡음(noise)", "noise in the data", 0.0, 1.0),
         "n": P("n", "int", 400, "데이터 점 개수", "number of data points", 20, 5000),
         "surface_lr": P("surface_lr", "float", 0.05, "2차원 곡면에서의 학습률", "learning rate on the 2-D surface", 1e-4, 1.0),
         "surface_steps": P("surface_steps", "int", 150, "2차원 곡면에서의 걸음 수", "steps on the 2-D surface", 1, 2000),
@@ -135,21 +135,21 @@ def _init(params, seed, stop):
 
 register(Experiment(
     name="init",
-    title={"ko": "가중치 초기화 (initialization): 0, 작은 난수, Xavier, He", "en": "Weight initialisation: zeros, small random, Xavier, He"},
+    title={"ko": "가중치 초기화(initialization): 0, 작은 난수, Xavier, He", "en": "Weight initialisation: zeros, small random, Xavier, He"},
     description={
         "ko": "깊은 신경망을 네 가지 초기화로 학습합니다. 0으로 시작하면 대칭이 깨지지 않고, 너무 작은 난수는 층을 지날수록 "
-              "신호와 그라디언트가 사라집니다. 층별 그라디언트 크기 (grad norm)도 봅니다.",
+              "신호와 그라디언트가 사라집니다. 층별 그라디언트 크기(grad norm)도 봅니다.",
         "en": "A deep net trained from four initialisations. Zeros never break the symmetry; tiny random "
               "weights make the signal and the gradient fade layer after layer. Per-layer gradient norms shown."},
     params={
         "activation": activation_param("relu"),
-        "layers": P("layers", "int", 6, "은닉층 수 (depth)", "hidden layers (depth)", 1, 20),
+        "layers": P("layers", "int", 6, "은닉층 수(depth)", "hidden layers (depth)", 1, 20),
         "width": P("width", "int", 32, "층마다 뉴런 수", "neurons per hidden layer", 2, 256),
         "lr": lr_param(0.05, high=1.0),
-        "optimizer": P("optimizer", "choice", "momentum", "옵티마이저 (optimizer)", "optimizer", choices=list(OPTIMIZERS)),
+        "optimizer": P("optimizer", "choice", "momentum", "옵티마이저(optimizer)", "optimizer", choices=list(OPTIMIZERS)),
         "steps": steps_param(600, high=5000),
         "batch_size": batch_param(32),
-        "noise": P("noise", "float", 0.1, "데이터 잡음 (noise)", "noise in the data", 0.0, 0.5),
+        "noise": P("noise", "float", 0.1, "데이터 잡음(noise)", "noise in the data", 0.0, 0.5),
         "n": P("n", "int", 400, "데이터 점 개수", "number of data points", 20, 5000),
     },
     variants=list(INITS),

@@ -187,23 +187,11 @@ def content_paths(args: argparse.Namespace) -> list[Path]:
 
 
 def run_checker():
-    """The experiment registry's parameter check, if the experiments package provides one.
-
-    Imported when first asked (numpy and the experiments are not needed to show the home
-    screen when the content cache already holds every verdict)."""
-    try:
-        import importlib.util  # noqa: PLC0415
-
-        if importlib.util.find_spec("tutor.experiments") is None:
-            return None
-    except (ImportError, ValueError):
-        return None
-
+    """The experiment registry's parameter check for run steps. Imported when first asked: numpy
+    and the experiments are not needed to show home when the content cache holds every verdict."""
     def check(name, params):
-        try:
-            from tutor.experiments import check_run_step  # noqa: PLC0415
-        except ImportError:  # an install without the experiments: nothing to check against
-            return None
+        from tutor.experiments import check_run_step  # noqa: PLC0415
+
         return check_run_step(name, params)
 
     return check
@@ -211,10 +199,8 @@ def run_checker():
 
 def generator_checker():
     def check(name, params):
-        try:
-            from tutor.content.generators import check_generator  # noqa: PLC0415
-        except ImportError:
-            return None
+        from tutor.content.generators import check_generator  # noqa: PLC0415
+
         return check_generator(name, params)
 
     return check

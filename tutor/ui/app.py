@@ -127,11 +127,8 @@ class TutorApp(App):
             self.open_playground()
 
     def open_playground(self) -> None:
-        try:
-            from .screens.playground import PlaygroundScreen  # noqa: PLC0415
-        except ImportError:
-            self.notify("The playground is not available in this version.", severity="warning")
-            return
+        from .screens.playground import PlaygroundScreen  # noqa: PLC0415 (numpy, when asked)
+
         self.push_screen(PlaygroundScreen())
 
     def open_interview(self) -> None:

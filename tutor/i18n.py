@@ -422,6 +422,15 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "batch-size": {"ko": "배치 크기(batch size)", "en": "batch size"},
+    "epoch": {"ko": "에포크(epoch)", "en": "epochs"},
+    "linear-scaling": {"ko": "선형 스케일링(linear scaling)", "en": "linear scaling"},
+    "memory": {"ko": "메모리(memory)", "en": "memory"},
+    "mini-batch": {"ko": "미니배치(mini-batch)", "en": "mini-batches"},
+    "sgd": {"ko": "확률적 경사 하강법(SGD)", "en": "SGD"},
+    "threshold": {"ko": "결정 임계값(threshold)", "en": "decision threshold"},
+    "unbiased": {"ko": "불편 추정(unbiased estimate)", "en": "unbiased estimates"},
+    "variance": {"ko": "분산(variance)", "en": "variance"},
     "accuracy": {"ko": "정확도(accuracy)", "en": "accuracy"},
     "activation": {"ko": "활성화 함수(activation)", "en": "activation functions"},
     "adam": {"ko": "Adam", "en": "Adam"},

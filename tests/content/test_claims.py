@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from claims_kit import both, fmt, load, table_rows  # noqa: E402 (same folder)
 
 ROOT = Path(__file__).parents[2]
 GRADIENT = "lessons/01-math/01-gradient-steepest.yaml"
@@ -32,10 +33,6 @@ PAIR = re.compile(rf"\(({NUM}), ({NUM})\)")
 
 # --------------------------------------------------------------------------- helpers
 
-def load(rel: str):
-    return yaml.safe_load((ROOT / rel).read_text(encoding="utf-8"))
-
-
 def bank(rel: str) -> dict[str, dict]:
     return {q["id"]: q for q in load(rel)["questions"]}
 
@@ -51,10 +48,6 @@ def texts(obj) -> list[str]:
     return []
 
 
-def both(text: dict) -> list[str]:
-    return [text["ko"], text["en"]]
-
-
 def prose(lesson: dict) -> list[str]:
     return [t for step in lesson["steps"] if "prose" in step for t in both(step["prose"])]
 
@@ -63,23 +56,6 @@ def states(haystacks: list[str], value: str) -> None:
     """Each language version states ``value`` (a number as written in the file)."""
     for text in haystacks:
         assert value in text, f"expected {value!r} in: {text[:120]!r}…"
-
-
-def fmt(x: float, digits: int) -> str:
-    return f"{x:.{digits}f}"
-
-
-def table_rows(text: str, cells: int) -> list[list[str]]:
-    """Rows of a Markdown table with ``cells`` cells, header and rule excluded."""
-    rows = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line.startswith("|") or set(line) <= set("|-: "):
-            continue
-        parts = [p.strip() for p in line.strip("|").split("|")]
-        if len(parts) == cells:
-            rows.append(parts)
-    return rows
 
 
 def numeric_rows(text: str, cells: int) -> list[list[str]]:

@@ -20,6 +20,7 @@ import yaml
 from test_claims import all_formulas, arithmetic_chains, to_number  # same folder: pytest's rootdir import
 from tutor.content.mathtext import latex_to_unicode
 from tutor.experiments import REGISTRY, check_run_step
+from claims_kit import both, load, states  # noqa: E402 (same folder)
 
 ROOT = Path(__file__).parents[2]
 LESSON = "lessons/03-neural-networks/08-batch-size.yaml"
@@ -30,22 +31,8 @@ MINE = ("q03-batch-updates-per-epoch", "q03-batch-noise-std", "q03-batch-linear-
 HANGUL = r"[\uac00-\ud7a3]"
 
 
-def load(rel: str):
-    return yaml.safe_load((ROOT / rel).read_text(encoding="utf-8"))
-
-
 LESSON_DATA = load(LESSON)
 QUESTIONS = {q["id"]: q for q in load(BANK)["questions"]}
-
-
-def both(text: dict) -> list[str]:
-    return [text["ko"], text["en"]]
-
-
-def states(texts: list[str], *values: str) -> None:
-    for text in texts:
-        for value in values:
-            assert value in text, f"expected {value!r} in: {text[:160]!r}…"
 
 
 def steps_of(kind: str) -> list[dict]:

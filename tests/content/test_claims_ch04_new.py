@@ -23,6 +23,7 @@ import yaml
 from tutor import nn
 from tutor.experiments import resolve
 from tutor.nn.gradcheck import gradcheck, numerical_gradient, relative_error
+from claims_kit import both, derivation, load, run_checks, states, table_rows  # noqa: E402 (same folder)
 
 ROOT = Path(__file__).parents[2]
 NONLINEAR = "lessons/04-deep-learning/02-why-nonlinear.yaml"
@@ -40,60 +41,16 @@ RNG = np.random.default_rng(4)
 
 # --------------------------------------------------------------------------- helpers
 
-def load(rel: str):
-    return yaml.safe_load((ROOT / rel).read_text(encoding="utf-8"))
-
-
 def bank() -> dict[str, dict]:
     return {q["id"]: q for q in load(BANK)["questions"]}
-
-
-def both(text: dict) -> list[str]:
-    return [text["ko"], text["en"]]
-
-
-def states(texts: list[str], *values: str) -> None:
-    for text in texts:
-        for value in values:
-            assert value in text, f"expected {value!r} in: {text[:160]!r}…"
 
 
 def steps_of(lesson: dict, kind: str) -> list[dict]:
     return [s[kind] for s in lesson["steps"] if kind in s]
 
 
-def derivation(lesson: dict, ident: str) -> dict:
-    found = [d for d in steps_of(lesson, "derivation") if d.get("id") == ident]
-    assert len(found) == 1, ident
-    return found[0]
-
-
 def line_why(deriv: dict, math_text: str) -> list[str]:
     return [both(s["why"]) for s in deriv["steps"] if s["math"] == math_text][0]
-
-
-def run_checks(deriv: dict, checks: dict) -> None:
-    lines = [s["math"] for s in deriv["steps"]]
-    unchecked = [m for m in lines if m not in checks]
-    assert not unchecked, f"derivation lines without a numerical check: {unchecked}"
-    stale = [m for m in checks if m not in lines]
-    assert not stale, f"checks for lines no longer in the YAML: {stale}"
-    for m in lines:
-        checks[m]()
-
-
-def table_rows(text: str, cells: int) -> list[list[str]]:
-    """Rows of a Markdown table with ``cells`` cells, header and rule excluded (by the caller's
-    first-cell test)."""
-    rows = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line.startswith("|") or set(line) <= set("|-: "):
-            continue
-        parts = [p.strip() for p in line.strip("|").split("|")]
-        if len(parts) == cells:
-            rows.append(parts)
-    return rows
 
 
 def vec(text: str) -> np.ndarray:

@@ -22,6 +22,7 @@ import yaml
 from tutor.content import GeneratedQuestion, load_library, bundled_content_dirs
 from tutor.content.generators import check_generator, generate
 from tutor.experiments import REGISTRY
+from claims_kit import both, derivation, fmt, load, run_checks, states  # noqa: E402 (same folder)
 
 ROOT = Path(__file__).parents[2]
 MLE = "lessons/05-classification/03-mle-machine.yaml"
@@ -38,27 +39,12 @@ PR_QUESTIONS = ["q05-cm-sklearn-layout", "q05-f1-lopsided", "q05-threshold-preci
 
 # --------------------------------------------------------------------------- helpers
 
-def load(rel: str) -> dict:
-    return yaml.safe_load((ROOT / rel).read_text(encoding="utf-8"))
-
-
 LESSONS = {MLE: load(MLE), PR: load(PR)}
 QUESTIONS = {q["id"]: q for q in load(BANK)["questions"]}
 
 
 def q(qid: str) -> dict:
     return QUESTIONS[qid]
-
-
-def both(text: dict) -> list[str]:
-    return [text["ko"], text["en"]]
-
-
-def states(texts: list[str], *values: str) -> None:
-    """Every language version contains every value (as written in the file)."""
-    for text in texts:
-        for value in values:
-            assert value in text, f"expected {value!r} in: {text[:160]!r}…"
 
 
 def prose(lesson: dict) -> list[dict]:
@@ -69,23 +55,6 @@ def prose_with(lesson: dict, marker_en: str) -> dict:
     found = [p for p in prose(lesson) if marker_en in p["en"]]
     assert len(found) == 1, marker_en
     return found[0]
-
-
-def derivation(lesson: dict, ident: str) -> dict:
-    found = [s["derivation"] for s in lesson["steps"] if "derivation" in s
-             and s["derivation"].get("id") == ident]
-    assert len(found) == 1, ident
-    return found[0]
-
-
-def run_checks(deriv: dict, checks: dict) -> None:
-    lines = [s["math"] for s in deriv["steps"]]
-    unchecked = [m for m in lines if m not in checks]
-    assert not unchecked, f"derivation lines without a numerical check: {unchecked}"
-    stale = [m for m in checks if m not in lines]
-    assert not stale, f"checks for lines no longer in the YAML: {stale}"
-    for m in lines:
-        checks[m]()
 
 
 def table_rows(text: str, cells: int) -> list[list[str]]:
@@ -105,10 +74,6 @@ def check_numeric(question: dict, exact: float) -> None:
     assert abs(question["answer"] - exact) <= tol, (question["id"], question["answer"], exact)
     digits = round(-math.log10(tol))
     assert question["answer"] == pytest.approx(round(exact, digits), abs=1e-12)
-
-
-def fmt(x: float, digits: int) -> str:
-    return f"{x:.{digits}f}"
 
 
 def gauss(y, mean, sigma):

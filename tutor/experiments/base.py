@@ -18,7 +18,7 @@ from tutor.nn.train import train
 
 from .events import Bilingual as Text  # {"ko": ..., "en": ...}: the one shape of text in a run
 from .events import finite
-from .labels import LABELS, variant_label  # noqa: F401 (variant_label: the package exports it)
+from .labels import LABELS, VARIANT_LABELS, variant_label  # noqa: F401 (variant_label: the package exports it)
 from .state import RunState
 
 REGISTRY: dict[str, "Experiment"] = {}
@@ -232,6 +232,13 @@ class Experiment:
     diverge_cause: Text = field(default_factory=lambda: {
         "ko": "학습률(learning rate)이 너무 큽니다. 한 걸음이 최솟값을 지나쳐 더 먼 곳에 떨어지기를 반복합니다",
         "en": "the learning rate is too large: every step overshoots the minimum and lands further away"})
+    #: names of this experiment's own variants, for those the shared table does not know
+    variant_labels: dict[str, Text] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # One table for every view (panel, terminal, PNG): a new experiment brings its names.
+        for name, label in self.variant_labels.items():
+            VARIANT_LABELS.setdefault(name, label)
 
     def variant_names(self, params: dict) -> list[str]:
         if self.variants_for is not None:

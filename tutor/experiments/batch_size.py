@@ -86,6 +86,8 @@ def _batch_size(params, seed, stop):
 
 register(Experiment(
     name="batch_size",
+    variant_labels={"full_batch": {"ko": "전체 배치(full_batch)", "en": "full_batch"},
+                    "minibatch": {"ko": "미니배치(minibatch)", "en": "minibatch"}},
     title={"ko": "같은 계산량의 배치 크기(batch size): 전체 배치, SGD, 미니배치",
            "en": "Batch size at equal compute: full batch, SGD, mini-batch"},
     description={

@@ -70,8 +70,6 @@ VARIANT_LABELS: dict[str, Text] = {
     "small": {"ko": "작은 난수(small)", "en": "small"},
     "xavier": {"ko": "자비에(xavier)", "en": "xavier"},
     "he": {"ko": "허(he)", "en": "he"},
-    "full_batch": {"ko": "전체 배치(full_batch)", "en": "full_batch"},
-    "minibatch": {"ko": "미니배치(minibatch)", "en": "minibatch"},
 }
 
 

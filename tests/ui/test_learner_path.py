@@ -125,7 +125,7 @@ async def test_the_footer_and_palette_speak_the_learners_language(tmp_path):
         assert isinstance(palette, CommandPalette)
         assert palette.query_one("CommandInput").placeholder == "명령이나 레슨 찾기…"
         titles = [c.title for c in app.get_system_commands(palette)]
-        assert "테마 바꾸기 (theme)" in titles and "종료" in titles
+        assert "테마 바꾸기(theme)" in titles and "종료" in titles
         assert not {"Keys", "Screenshot", "Maximize", "Theme", "Quit"} & set(titles)
         await pilot.press("escape")
         await pilot.press("L")          # as README and the hint say

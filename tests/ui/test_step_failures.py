@@ -2,6 +2,7 @@
 item, the learner skips it with space, the traceback goes to the error log."""
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,24 @@ async def test_a_failing_step_is_skipped_and_the_lesson_completes(where, tmp_pat
     assert ProgressStore(db).position(LESSON) == index + 1
     logged = log.read_text(encoding="utf-8")
     assert "RuntimeError: widget exploded" in logged and f"step {index}" in logged
+
+
+async def test_the_screen_never_asks_a_step_that_is_not_built_yet(tmp_path):
+    """The before-stop walk (space 3 1 Enter, 60 ms apart) once crashed 03-05: a resize asked the
+    freshly mounted derivation for its last line before it had composed. The screen asks through
+    ``revealed_widget``, which answers None until the step is built."""
+    lesson = LIBRARY.lessons[LESSON]
+    index = first_index(steps.DerivationCard)
+    card = steps.make_step_widget(lesson, index, LIBRARY, "en", review=False)
+    assert card.revealed_widget() is None                # not mounted
+    app = TutorApp(LIBRARY, ProgressStore(tmp_path / "p.sqlite3"), "en", start_lesson=LESSON)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await screen.scroller.mount(card)
+        await card.query_one("#lines").remove()          # as between mount and compose
+        assert card.revealed_widget() is None
+        screen.scroll_goal = ("reveal", time.monotonic())
+        screen.index = index                             # the card is the current step
+        screen._scroll_into_view()                       # must not raise
+        assert app.is_running

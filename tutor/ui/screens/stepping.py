@@ -212,7 +212,7 @@ class SteppingScreen(Screen):
             scroller.scroll_to_widget(step, animate=False, top=True)
             return
         # What was just revealed, then the prompt below it; if both do not fit, the prompt wins.
-        first = step.focus_after_reveal()
+        first = step.revealed_widget()
         if first is not None:
             scroller.scroll_to_widget(first, animate=False)
         hints = step.query(".hint")

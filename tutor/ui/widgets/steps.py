@@ -19,6 +19,7 @@ import platformdirs
 from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Markdown, Static, TextArea
 
@@ -223,6 +224,17 @@ class StepWidget(Vertical):
     def focus_after_reveal(self):
         """The first widget of what was just revealed (scrolled into view with the hint)."""
         return None
+
+    def revealed_widget(self):
+        """:meth:`focus_after_reveal`, or None while the step is not (or no longer) built: the
+        screen asks after every resize, and a hurried learner's keys can arrive between a step's
+        mount and its compose."""
+        if self.failure is not None or not self.is_mounted:
+            return None
+        try:
+            return self.focus_after_reveal()
+        except NoMatches:
+            return None
 
     def focus_target(self):
         """The widget that should have focus while this step waits (an answer field), if any."""

@@ -578,6 +578,7 @@ class QuizCard(StepWidget, SelfRating):
         graded = grade(self.question, field.value, self.order)
         if graded.problem:
             self.hint(graded.problem_text(self.lang))
+            field.select_all()  # what was refused is kept, and the next try replaces it
             return False
         self._finish(graded)
         field.disabled = True

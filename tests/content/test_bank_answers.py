@@ -19,6 +19,7 @@ import yaml
 
 from tutor.content import GeneratedQuestion, load_library, render_inline_math
 from tutor.content.generators import check_generator, generate
+from claims_kit import both, states  # noqa: E402 (same folder)
 
 ROOT = Path(__file__).parents[2]
 BANKS = ["quizzes/ch04-deep-learning.yaml", "quizzes/ch05-classification.yaml",
@@ -35,17 +36,6 @@ QUESTIONS = {q["id"]: q for rel in BANKS for q in load(rel)}
 
 def q(qid: str) -> dict:
     return QUESTIONS[qid]
-
-
-def both(text: dict) -> list[str]:
-    return [text["ko"], text["en"]]
-
-
-def states(texts: list[str], *values: str) -> None:
-    """Every language version contains every value (a number as written in the file)."""
-    for text in texts:
-        for value in values:
-            assert value in text, f"expected {value!r} in: {text[:160]!r}…"
 
 
 def check_numeric(question: dict, exact: float) -> None:

@@ -270,3 +270,37 @@ def test_batch_size_sgd_is_noisier_and_minibatch_beats_full_batch_at_equal_compu
     def rough(variant):
         return float(np.mean(np.diff(tail(variant), 2) ** 2))
     assert rough("sgd") > 2 * rough("full_batch") and rough("sgd") > 100 * rough("minibatch")
+
+
+def test_softmax_digits_validates_on_its_own_split_and_scores_the_test_set_once(monkeypatch):
+    """Train, validation and test are disjoint; the curves are validation, not test. Proof by poison:
+    with the test labels deliberately wrong, validation accuracy stays high (it never sees them)
+    while the final test score collapses (it is computed on them, once, at the end)."""
+    from tutor.experiments import fitting
+
+    fit, (X_test, y_test) = fitting.digits_splits(0)
+    rows = [{x.tobytes() for x in X} for X in (fit.X_train, fit.X_test, X_test)]
+    assert not (rows[0] & rows[1]) and not (rows[0] & rows[2]) and not (rows[1] & rows[2])
+    assert (len(fit.X_train), len(fit.X_test), len(X_test)) == (1150, 288, 359)
+    assert len(fit.X_train) + len(fit.X_test) + len(X_test) == 1797
+
+    honest = run("softmax_digits", epochs=4)
+    start = of(honest, "start")[0]
+    assert (start["n_train"], start["n_val"]) == (1150, 288)
+    f = final(honest)
+    assert (f["n_train"], f["n_val"], f["n_test"]) == (1150, 288, 359)
+
+    honest_splits = fitting.digits_splits
+
+    def poisoned(seed):
+        fit, (X, y) = honest_splits(seed)
+        return fit, (X, (y + 1) % 10)
+    monkeypatch.setattr(fitting, "digits_splits", poisoned)
+    ev = run("softmax_digits", epochs=4)
+    # the validation curve is the honest run's, step for step: it never touched the test labels
+    assert series(ev, "main", "val_accuracy") == series(honest, "main", "val_accuracy")
+    assert min(v for _, v in series(ev, "main", "val_accuracy")[-3:]) > 0.85
+    assert final(ev)["test_accuracy"] < 0.1 < 0.85 < f["test_accuracy"]
+    assert len(of(ev, "confusion")) == 1 and ev.index(of(ev, "confusion")[0]) > max(
+        i for i, e in enumerate(ev) if e["event"] == "step")
+

@@ -213,25 +213,40 @@ register(Experiment(
 
 # -- softmax_digits -------------------------------------------------------------------------------------------
 
+VAL_RATIO = 0.2   # of the examples left after the test set is put aside
+
+
+def digits_splits(seed: int):
+    """Three disjoint parts of the 1,797 digits: 359 for the test (stratified, put aside first),
+    and the remaining 1,438 cut into training and validation. Training decisions (watching the
+    curves, choosing settings) look at validation only; the test set is scored once, at the end."""
+    rest = data.digits(test_ratio=0.2, seed=seed)
+    fit = data.train_test_split(rest.X_train, rest.y_train, test_ratio=VAL_RATIO, seed=seed)
+    return fit, (rest.X_test, rest.y_test)
+
+
 def _digits(params, seed, stop):
     nn.manual_seed(seed)
-    split = data.digits(test_ratio=0.2, seed=seed)
+    fit, (X_test, y_test) = digits_splits(seed)
+    X_train, y_train, X_val, y_val = fit
     sizes = [64, *parse_int_list(params["hidden"]), 10]
     model = mlp(sizes, params["activation"], init="auto")
     opt = make_optimizer(params["optimizer"], params["lr"])
     epochs = params["epochs"]
-    steps_per_epoch = -(-len(split.X_train) // params["batch_size"])
+    steps_per_epoch = -(-len(X_train) // params["batch_size"])
 
     def on_end(e):
-        pred = model.forward(split.X_test, train=False).argmax(axis=1)
+        # the one and only look at the test set, after training has finished
+        pred = model.forward(X_test, train=False).argmax(axis=1)
         m = np.zeros((10, 10), dtype=int)
-        np.add.at(m, (split.y_test, pred), 1)
+        np.add.at(m, (y_test, pred), 1)
         e["test_accuracy"] = float(np.trace(m) / m.sum())
         e["n_test"] = int(m.sum())
+        e["n_train"], e["n_val"] = len(X_train), len(X_val)
         return [{"event": "confusion", "matrix": m.tolist(), "labels": list(range(10)), "rows": "actual"}]
 
-    yield from train_variant("main", model, nn.SoftmaxCrossEntropyLoss(), opt, split.X_train, split.y_train,
-                             X_val=split.X_test, y_val=split.y_test, epochs=epochs,
+    yield from train_variant("main", model, nn.SoftmaxCrossEntropyLoss(), opt, X_train, y_train,
+                             X_val=X_val, y_val=y_val, epochs=epochs,
                              batch_size=params["batch_size"], seed=seed, stop=stop,
                              log_every=log_every_for(epochs * steps_per_epoch),
                              eval_every=max(1, steps_per_epoch // 2), on_end=on_end)
@@ -241,10 +256,12 @@ register(Experiment(
     name="softmax_digits",
     title={"ko": "소프트맥스(softmax)로 손글씨 숫자 분류하기", "en": "Softmax on the handwritten digits"},
     description={
-        "ko": "8×8 손글씨 숫자 1,797장을 소프트맥스와 교차 엔트로피(cross-entropy)로 10개 클래스로 분류합니다. 끝에 테스트 세트의 "
-              "혼동 행렬(confusion matrix, 행 = 실제, 열 = 예측)을 봅니다.",
-        "en": "Classify the 1,797 8×8 handwritten digits into ten classes with softmax and cross-entropy; "
-              "at the end, the test set's confusion matrix (rows = actual, columns = predicted)."},
+        "ko": "8×8 손글씨 숫자 1,797장을 소프트맥스와 교차 엔트로피(cross-entropy)로 10개 클래스로 분류합니다. 학습 중에는 "
+              "검증 세트(validation set)의 정확도를 보고, 따로 떼어 둔 테스트 세트는 끝에 한 번만 채점해 혼동 행렬"
+              "(confusion matrix, 행 = 실제, 열 = 예측)로 봅니다.",
+        "en": "Classify the 1,797 8×8 handwritten digits into ten classes with softmax and cross-entropy. "
+              "During training the curves show the validation set; the test set, kept aside, is scored once "
+              "at the end, as a confusion matrix (rows = actual, columns = predicted)."},
     params={
         "hidden": hidden_param("32", max_layers=4, max_width=512),
         "activation": activation_param("relu"),

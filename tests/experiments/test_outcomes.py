@@ -304,3 +304,24 @@ def test_softmax_digits_validates_on_its_own_split_and_scores_the_test_set_once(
     assert len(of(ev, "confusion")) == 1 and ev.index(of(ev, "confusion")[0]) > max(
         i for i, e in enumerate(ev) if e["event"] == "step")
 
+
+def test_accuracy_moves_in_jumps_while_the_cross_entropy_falls_smoothly():
+    ev = run("accuracy_vs_loss")
+    assert ev[-1]["status"] == "done"
+    f = ev[-1]["variants"]["cross_entropy"]
+    n, steps = REGISTRY["accuracy_vs_loss"].params["n"].default, REGISTRY["accuracy_vs_loss"].params["steps"].default
+    ce = [v for _, v in series(ev, "cross_entropy", "loss")]
+    err = [v for _, v in series(ev, "zero_one", "loss")]
+    acc = [v for _, v in series(ev, "cross_entropy", "accuracy")]
+    assert len(ce) == len(err) == steps
+    # the two curves are one run: the 0-1 loss is 1 − accuracy of the same step
+    assert all(abs(e - (1 - a)) < 1e-12 for e, a in zip(err, acc))
+    # the cross-entropy never rises; the accuracy is a multiple of 1/n and changes on few steps
+    assert all(b <= a for a, b in zip(ce, ce[1:])) and f["loss_rises"] == 0
+    assert all(abs(a * n - round(a * n)) < 1e-9 for a in acc)
+    changes = sum(b != a for a, b in zip(acc, acc[1:]))
+    assert changes < steps // 4
+    # a long plateau in accuracy while the loss goes on falling, and accuracy even drops sometimes
+    assert f["longest_plateau"] >= 30 and f["plateau_loss_drop"] > 0
+    assert f["accuracy_drops"] >= 1 and f["best_accuracy"] > f["accuracy"] > f["start_accuracy"]
+    assert f["loss"] < f["start_loss"] / 2

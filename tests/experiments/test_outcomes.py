@@ -325,3 +325,35 @@ def test_accuracy_moves_in_jumps_while_the_cross_entropy_falls_smoothly():
     assert f["longest_plateau"] >= 30 and f["plateau_loss_drop"] > 0
     assert f["accuracy_drops"] >= 1 and f["best_accuracy"] > f["accuracy"] > f["start_accuracy"]
     assert f["loss"] < f["start_loss"] / 2
+
+
+def test_validation_train_falls_validation_turns_up_and_the_test_pick_is_optimistic():
+    from tutor.experiments.validation import folds_of
+    ev = run("validation")
+    f = final(ev)
+    assert ev[-1]["status"] == "done"
+    steps = of(ev, "step")
+    D = REGISTRY["validation"].params["max_degree"].default
+    assert [s["step"] for s in steps] == list(range(1, D + 1)) and len(of(ev, "fit")) == D
+    train = [s["loss"] for s in steps]
+    val = [s["val_loss"] for s in steps]
+    # nested least-squares models: the training loss never rises with the degree
+    assert all(b <= a + 1e-12 for a, b in zip(train, train[1:]))
+    assert f["train_pick_degree"] == D
+    # validation turns back up: its minimum is inside the sweep and the top degree is clearly worse
+    v = f["chosen_degree"]
+    assert 1 < v < D and val[v - 1] == min(val) == f["best_loss"] and val[-1] > 1.3 * val[v - 1]
+    # each fold score is the mean over its fold; the validation loss is their mean
+    assert all(len(s["val_folds"]) == f["folds"] and s["val_loss"] == pytest.approx(np.mean(s["val_folds"]))
+               for s in steps)
+    # every example is validated exactly once
+    idx = np.concatenate(folds_of(np.random.default_rng(0), 40, 5))
+    assert sorted(idx.tolist()) == list(range(40))
+    # on average over fresh draws: the test score of the validation pick is about its true loss,
+    # the best test score (chosen on the test set) is optimistic by clearly more than that
+    honest = abs(f["mc_val_pick_test_loss"] - f["mc_val_pick_true_loss"])
+    optimism = f["mc_test_pick_true_loss"] - f["mc_test_pick_test_loss"]
+    assert honest < 0.005 and optimism > 0.008 and optimism > 3 * honest
+    # the seed-0 picture: the degree chosen on the test set reports a lower test loss than its true loss
+    assert f["test_pick_test_loss"] < f["test_pick_true_loss"]
+    assert f["test_pick_test_loss"] <= f["chosen_test_loss"]

@@ -357,3 +357,36 @@ def test_validation_train_falls_validation_turns_up_and_the_test_pick_is_optimis
     # the seed-0 picture: the degree chosen on the test set reports a lower test loss than its true loss
     assert f["test_pick_test_loss"] < f["test_pick_true_loss"]
     assert f["test_pick_test_loss"] <= f["chosen_test_loss"]
+
+
+def test_activations_reports_dead_relu_units_and_leaky_relu_keeps_them_alive():
+    from tutor import nn
+    from tutor.experiments.deep import dead_fraction
+    # the measure itself: a unit is dead when its activation is 0 on every input
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 1.0], [-1.0, -1.0]], dtype=np.float32)
+    lin = nn.Linear(2, 2)
+    lin.params["W"][...] = np.array([[0.5, 1.0], [-1.0, 1.0]])   # columns: unit 1, unit 2
+    lin.params["b"][...] = np.array([-2.0, 0.0])                 # unit 1: z < 0 on all four inputs
+    assert dead_fraction(nn.Sequential(lin, nn.ReLU(), nn.Linear(2, 1)), X) == 0.5
+    assert dead_fraction(nn.Sequential(lin, nn.LeakyReLU(), nn.Linear(2, 1)), X) == 0.0
+    # the defaults: the same three variants as before, each reporting its dead fraction
+    ev = run("activations", steps=60)
+    assert ev[0]["variants"] == ["sigmoid", "tanh", "relu"]
+    for v in ("sigmoid", "tanh", "relu"):
+        f = final(ev, v)
+        assert 0 <= f["start_dead_fraction"] <= 1 and 0 <= f["dead_fraction"] <= 1
+        measured = [e for e in of(ev, "step", v) if "grad_norms" in e]
+        assert len(f["dead_fractions"]) == len(measured) and all(0 <= d <= 1 for d in f["dead_fractions"])
+    assert final(ev, "sigmoid")["dead_fraction"] == final(ev, "tanh")["dead_fraction"] == 0
+    # four times the default learning rate (what lesson 04-01 runs): ReLU and Leaky ReLU, from the
+    # very same initial weights, both end flat near ln 2 (a constant p = 0.5), but only ReLU's units
+    # died: the dead fraction tells the two causes apart where the loss curve cannot
+    ev = run("activations", acts="relu_family", lr=0.2)
+    assert ev[0]["variants"] == ["relu", "leaky_relu", "gelu"]
+    relu, leaky = final(ev, "relu"), final(ev, "leaky_relu")
+    assert relu["dead_fraction"] > 0.5 > relu["start_dead_fraction"]
+    assert leaky["dead_fraction"] == leaky["start_dead_fraction"] == 0
+    for f in (relu, leaky):
+        assert f["status"] == "done" and abs(f["val_loss"] - math.log(2)) < 0.02
+    dead = relu["dead_fractions"]
+    assert len(dead) >= 10 and dead[-1] > dead[0]   # units die as training goes on

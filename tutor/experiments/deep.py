@@ -1,7 +1,9 @@
-"""Chapters 4 and 7: activations in a deep net (the vanishing gradient), batch normalisation and
-skip connections."""
+"""Chapters 4 and 7: activations in a deep net (the vanishing gradient, dead ReLU units), batch
+normalisation and skip connections."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from tutor import nn
 from tutor.nn import data
@@ -15,25 +17,71 @@ def _circle(params, seed):
     return split.X_train / 6.0, split.y_train, split.X_test / 6.0, split.y_test
 
 
-def _variants(params, seed, stop, specs):
-    """specs: [(variant, mlp kwargs)] trained on the same data from the same seed, interleaved."""
+#: the activation layers whose outputs ``dead_fraction`` inspects
+_ACTIVATION_LAYERS = (nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.GELU)
+
+
+def dead_fraction(model, X) -> float | None:
+    """The fraction of hidden units whose activation is exactly 0 for every input of ``X``.
+
+    Such a unit is dead: for ReLU, an output of 0 means a pre-activation ≤ 0, where ReLU's
+    derivative is 0, so no gradient reaches the unit's weights or anything below it through it, on
+    any input of the batch; nothing moves it back. Sigmoid, tanh, Leaky ReLU and GELU are (almost)
+    never exactly 0 on every input, so they report 0. Evaluation mode: no layer's training state
+    changes. None for a network without activation layers.
+    """
+    dead = total = 0
+    x = X
+    with np.errstate(all="ignore"):
+        for layer in model.layers:
+            x = layer.forward(x, train=False)
+            if isinstance(layer, _ACTIVATION_LAYERS):
+                dead += int(np.all(x == 0, axis=0).sum())
+                total += x.shape[1]
+    return dead / total if total else None
+
+
+def _variants(params, seed, stop, specs, dead: bool = False):
+    """specs: [(variant, mlp kwargs)] trained on the same data from the same seed, interleaved.
+
+    A kwargs' ``swap`` (an activation class) replaces the ReLU layers of the net mlp built, so the
+    variant starts from exactly the ReLU variant's weights. ``dead``: measure the fraction of dead
+    units on the training set before the first step, at every gradient-norm step and after the last;
+    the variant's ``end`` reports them as ``start_dead_fraction``, ``dead_fractions`` (the series, one
+    per gradient-norm step) and ``dead_fraction`` (after the last step). They go in the ``end``
+    event, which is open to an experiment's own figures (the ``step`` event's keys are a closed
+    contract, tutor/experiments/events.py), and so land in the finish summary.
+    """
     X, y, Xv, yv = _circle(params, seed)
     sizes = [2] + [params["width"]] * params["layers"] + [1]
     steps = params["steps"]
     gens = []
     for name, kwargs in specs:
         nn.manual_seed(seed)
+        kwargs = dict(kwargs)
+        swap = kwargs.pop("swap", None)
         model = mlp(sizes, **kwargs)
+        if swap is not None:
+            model = nn.Sequential(*[swap() if isinstance(layer, nn.ReLU) else layer for layer in model.layers])
         opt = make_optimizer(params["optimizer"], params["lr"])
-        first: dict = {}
+        first: dict = {"deads": []}
+        if dead:
+            first["dead"] = dead_fraction(model, X)
 
-        def on_step(e, first=first):
+        def on_step(e, first=first, model=model):
             if e.get("grad_norms") is not None:
                 first.setdefault("norms", e["grad_norms"])
+                if dead:
+                    first["deads"].append(dead_fraction(model, X))
 
-        def on_end(e, first=first):
+        def on_end(e, first=first, model=model):
             # the norms before training moved far: what a lesson quotes as the vanishing gradient
             e["first_grad_norms"] = first.get("norms")
+            if dead:
+                # dead units before the first step and after the last, on the whole training set
+                e["start_dead_fraction"] = first["dead"]
+                e["dead_fractions"] = first["deads"]
+                e["dead_fraction"] = dead_fraction(model, X)
 
         gens.append(train_variant(name, model, nn.BCEWithLogitsLoss(), opt, X, y, X_val=Xv, y_val=yv,
                                   steps=steps, batch_size=params["batch_size"], seed=seed, stop=stop,
@@ -59,10 +107,22 @@ def _common(layers, width, lr, optimizer, steps):
 # -- activations -----------------------------------------------------------------------------------------
 
 ACTS = ["sigmoid", "tanh", "relu"]
+#: ReLU's smooth or leaky relatives: built on the ReLU net (so He-initialised with init=auto)
+RELATIVES = {"leaky_relu": nn.LeakyReLU, "gelu": nn.GELU}
+#: the variants each choice of ``acts`` trains
+ACT_SETS = {"classic": ACTS, "relu_family": ["relu", "leaky_relu", "gelu"],
+            "all": ACTS + list(RELATIVES)}
+
+
+def _act_spec(name, init):
+    if name in RELATIVES:
+        return name, {"activation": "relu", "init": init, "swap": RELATIVES[name]}
+    return name, {"activation": name, "init": init}
 
 
 def _activations(params, seed, stop):
-    yield from _variants(params, seed, stop, [(a, {"activation": a, "init": params["init"]}) for a in ACTS])
+    specs = [_act_spec(a, params["init"]) for a in ACT_SETS[params["acts"]]]
+    yield from _variants(params, seed, stop, specs, dead=True)
 
 
 register(Experiment(
@@ -71,17 +131,27 @@ register(Experiment(
            "en": "Activations in a 10-layer net: sigmoid vs tanh vs ReLU"},
     description={
         "ko": "같은 10층 신경망을 세 활성화 함수로 학습하고 층별 그라디언트 크기 ‖∂L/∂θ‖를 막대로 봅니다. 시그모이드의 미분은 "
-              "최대 0.25라서 층을 거꾸로 지날 때마다 그라디언트가 줄어듭니다: 기울기 소실(vanishing gradient).",
+              "최대 0.25라서 층을 거꾸로 지날 때마다 그라디언트가 줄어듭니다: 기울기 소실(vanishing gradient). "
+              "죽은 뉴런(dead unit), 곧 모든 학습 입력에서 출력이 0인 은닉 뉴런의 비율도 재서 끝에 dead_fraction으로 알려 줍니다. "
+              "acts=relu_family는 ReLU, Leaky ReLU, GELU를 같은 초기 가중치에서 비교합니다.",
         "en": "The same 10-layer net trained with three activations, with the per-layer gradient norms "
               "‖∂L/∂θ‖ as bars. The sigmoid's derivative is at most 0.25, so the gradient shrinks at every "
-              "layer on its way back: the vanishing gradient."},
+              "layer on its way back: the vanishing gradient. It also measures dead units: the fraction of "
+              "hidden units that output 0 on every training input, reported at the end as dead_fraction. acts=relu_family "
+              "compares ReLU, Leaky ReLU and GELU from the same initial weights."},
     params={
         **_common(10, 32, 0.05, "momentum", 600),
         "init": P("init", "choice", "auto", "초기화(initialization): auto = 시그모이드·tanh는 Xavier, ReLU는 He",
                   "initialisation: auto = Xavier for sigmoid/tanh, He for ReLU",
                   choices=["auto", "xavier", "he", "default"]),
+        "acts": P("acts", "choice", "classic",
+                  "비교할 활성화 함수: classic = 시그모이드·tanh·ReLU, relu_family = ReLU·Leaky ReLU·GELU, all = 다섯 개 모두",
+                  "activations compared: classic = sigmoid, tanh, ReLU; relu_family = ReLU, Leaky ReLU, GELU; all = all five",
+                  choices=list(ACT_SETS), label={"ko": "활성화 함수들(acts)", "en": "activations"}),
     },
-    variants=list(ACTS),
+    variants_for=lambda params: list(ACT_SETS[params["acts"]]),
+    variant_labels={"leaky_relu": {"ko": "리키 렐루(leaky_relu)", "en": "leaky_relu"},
+                    "gelu": {"ko": "겔루(gelu)", "en": "gelu"}},
     body=_activations,
     diverge_cause={"ko": "학습률(learning rate)이 너무 크거나 그라디언트가 폭주(exploding gradient)했습니다",
                    "en": "the learning rate is too large, or the gradient exploded"},

@@ -89,7 +89,7 @@ def _run(params, seed, stop):
             if length > best:
                 best, best_drop = length, losses[run_start] - losses[i - 1]
             run_start = i
-    figures = {"start_loss": start_loss, "start_accuracy": start_acc, "accuracy": accs[-1],
+    figures = {"n_points": len(X), "start_loss": start_loss, "start_accuracy": start_acc, "accuracy": accs[-1],
                "accuracy_changes": len(changes), "longest_plateau": best,
                "plateau_loss_drop": best_drop,
                "loss_rises": int(sum(losses[i] > losses[i - 1] for i in range(1, len(losses)))),

@@ -396,3 +396,14 @@ def test_korean_terms_at_first_use():
         assert term in ko, term
     korean = [p["ko"] for p in steps_of("prose")]
     assert not any(re.search(r"[\uac00-\ud7a3]\*{0,2} \([A-Za-z]", t) for t in korean)
+
+
+def test_run_comparisons_the_prose_makes():
+    """"degree 9's expected loss is worse than degree 5's", "nearly equal", "optimistic": from the run."""
+    events = list(REGISTRY["validation"].run({}, seed=0))
+    f = events[-1]["variants"]["main"]
+    assert f["test_pick_degree"] != f["chosen_degree"]
+    assert f["test_pick_test_loss"] < f["chosen_test_loss"] and f["test_pick_true_loss"] > f["chosen_true_loss"]
+    assert f["train_pick_degree"] == REGISTRY["validation"].params["max_degree"].default
+    assert abs(f["mc_val_pick_test_loss"] - f["mc_val_pick_true_loss"]) < 0.002
+    assert f["mc_test_pick_test_loss"] < f["mc_test_pick_true_loss"] - 0.008

@@ -145,7 +145,7 @@ register(Experiment(
     title={"ko": "하이퍼파라미터(hyperparameter) 고르기: K-겹 교차 검증과 오염된 테스트 세트",
            "en": "Choosing a hyperparameter: K-fold cross-validation and a contaminated test set"},
     description={
-        "ko": "sin(πx)에 잡음을 더한 점들에 1차부터 여러 차수의 다항식을 맞춥니다. 차수마다 학습 손실과 K-겹 교차 검증"
+        "ko": "sin(πx)에 잡음을 더한 점들에 1차부터 여러 차수의 다항식을 맞춥니다. 차수마다 훈련 손실과 K-겹 교차 검증"
               "(K-fold cross-validation) 손실을 그립니다. 가로축은 걸음이 아니라 다항식의 차수입니다. 끝에 검증으로 고른 "
               "차수와 테스트로 고른 차수의 테스트 손실을 비교합니다.",
         "en": "Polynomials of degree 1 and up are fitted to noisy points around sin(πx). For each degree the "

@@ -344,8 +344,12 @@ def test_validation_train_falls_validation_turns_up_and_the_test_pick_is_optimis
     v = f["chosen_degree"]
     assert 1 < v < D and val[v - 1] == min(val) == f["best_loss"] and val[-1] > 1.3 * val[v - 1]
     # each fold score is the mean over its fold; the validation loss is their mean
-    assert all(len(s["val_folds"]) == f["folds"] and s["val_loss"] == pytest.approx(np.mean(s["val_folds"]))
-               for s in steps)
+    assert len(f["val_folds"]) == len(f["test_loss"]) == len(f["true_loss"]) == D
+    assert all(len(folds) == f["folds"] and s["val_loss"] == pytest.approx(np.mean(folds))
+               for s, folds in zip(steps, f["val_folds"]))
+    assert f["chosen_test_loss"] == f["test_loss"][v - 1] and f["test_pick_test_loss"] == min(f["test_loss"])
+    # the steps carry only what the contract declares for a step
+    assert all(set(s) <= {"event", "variant", "step", "epoch", "loss", "val_loss"} for s in steps)
     # every example is validated exactly once
     idx = np.concatenate(folds_of(np.random.default_rng(0), 40, 5))
     assert sorted(idx.tolist()) == list(range(40))

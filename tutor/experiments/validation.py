@@ -8,10 +8,11 @@ parameters; the degree is the hyperparameter swept from 1 to ``max_degree``.
 
 One variant, ``main``. Its ``step`` events go by degree (``step`` = d), with
 - ``loss``: the training loss (MSE) of the fit on all n development points,
-- ``val_loss``: the K-fold validation loss, the mean of the K fold scores (``val_std``: their spread,
-  the standard deviation with 1/K),
-- ``test_loss``: the fit's loss on the test points, and ``true_loss``: its expected loss on fresh
-  data (noise² + the mean squared error against sin(πx) on a fine grid): not drawn, in the JSON.
+- ``val_loss``: the K-fold validation loss, the mean of the K fold scores.
+The ``end`` event lists per degree (index d − 1) what a step event may not carry: ``val_folds`` (the
+K fold scores), ``val_std`` (their spread, the standard deviation with 1/K), ``test_loss`` (the fit's
+loss on the test points) and ``true_loss`` (its expected loss on fresh data: noise² + the mean
+squared error against sin(πx) on a fine grid).
 A ``fit`` event per degree draws the fitted curve over sin(πx) and the development points.
 
 The ``end`` event carries the choice: ``chosen_degree`` (the lowest validation loss; also
@@ -99,15 +100,14 @@ def _validation(params, seed, stop):
     folds = folds_of(rng, n, K)
     yield {"event": "start", "variant": "main", "total_steps": D, "epochs": 0, "steps_per_epoch": 0,
            "batch_size": n, "n_train": n - len(folds[0]), "n_val": len(folds[0]), "num_params": D + 1,
-           "folds": K, "n_test": n_test, "seed": seed}
+           "seed": seed}
     points = [[round(float(a), 4), round(float(b), 4)] for a, b in zip(x, y)]
     truth = [round(float(v), 4) for v in target(_DRAW)]
     Vd = _vander(_DRAW, D)
     rows = sweep(x, y, xt, yt, folds, noise, D)
     for d, (train, scores, test, true, c) in enumerate(rows, start=1):
         yield {"event": "step", "variant": "main", "step": d, "epoch": d, "loss": train,
-               "val_loss": float(np.mean(scores)), "val_std": float(np.std(scores)),
-               "val_folds": [float(s) for s in scores], "test_loss": test, "true_loss": true}
+               "val_loss": float(np.mean(scores))}
         curve = np.clip(Vd[:, : d + 1] @ c, -_CLIP, _CLIP)
         yield {"event": "fit", "variant": "main", "step": d, "x": [round(float(v), 4) for v in _DRAW],
                "y_pred": [round(float(v), 4) for v in curve], "y_true": truth, "points": points}
@@ -120,7 +120,10 @@ def _validation(params, seed, stop):
            "chosen_train_loss": rows[v][0], "chosen_test_loss": test[v], "chosen_true_loss": rows[v][3],
            "train_pick_degree": train_pick + 1, "train_pick_test_loss": test[train_pick],
            "test_pick_degree": t + 1, "test_pick_test_loss": test[t], "test_pick_true_loss": rows[t][3],
-           "noise_floor": noise ** 2}
+           "noise_floor": noise ** 2,
+           # per degree 1…max_degree (a step event carries only the contract's keys)
+           "val_std": [float(np.std(r[1])) for r in rows], "val_folds": [[float(x) for x in r[1]] for r in rows],
+           "test_loss": test, "true_loss": [r[3] for r in rows]}
     # The same choice on many fresh draws of the whole data set: the average tells bias from luck.
     R = params["repeats"]
     if R:

@@ -473,3 +473,12 @@ def test_why_answers_numbers():
     states(both(rnn["explanation"]), "1 - \\tanh^2(z)", "\\tanh(z) = 2\\sigma(2z) - 1")
     np.testing.assert_allclose(np.tanh(Z), 2 * sig(2 * Z) - 1, atol=1e-12)
     assert abs(float(np.tanh(1e3))) <= 1     # bounded, however large the input
+
+
+def test_default_relu_net_has_some_dead_units_and_still_trains_well():
+    """q04-act-why-detect-dead's explanation: "even the ReLU net at the default settings has some
+    dead units and still trains well"."""
+    states(both(bank()["q04-act-why-detect-dead"]["explanation"]), "`dead_fraction`")
+    events = list(REGISTRY["activations"].run({}, seed=0))
+    relu = events[-1]["variants"]["relu"]
+    assert 0 < relu["dead_fraction"] < 0.5 and relu["val_accuracy"] > 0.9

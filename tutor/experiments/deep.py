@@ -26,9 +26,11 @@ def dead_fraction(model, X) -> float | None:
 
     Such a unit is dead: for ReLU, an output of 0 means a pre-activation ≤ 0, where ReLU's
     derivative is 0, so no gradient reaches the unit's weights or anything below it through it, on
-    any input of the batch; nothing moves it back. Sigmoid, tanh, Leaky ReLU and GELU are (almost)
-    never exactly 0 on every input, so they report 0. Evaluation mode: no layer's training state
-    changes. None for a network without activation layers.
+    any input of the batch; nothing moves it back. Sigmoid, tanh and Leaky ReLU are (almost) never
+    exactly 0 on every input, so they report 0. GELU can be: far on its negative side the float32
+    output rounds to exactly 0, where its derivative is about 0 too, so such a unit counts as dead.
+    Evaluation mode: no layer's training state changes. None for a network without activation
+    layers.
     """
     dead = total = 0
     x = X

@@ -26,6 +26,7 @@ LINREG = "lessons/03-neural-networks/03-linear-regression-gd.yaml"
 LR = "lessons/03-neural-networks/04-learning-rate.yaml"
 BANK1 = "quizzes/ch01-math.yaml"
 BANK3 = "quizzes/ch03-neural-networks.yaml"
+BANK3B = "quizzes/ch03-gradcheck-basics.yaml"  # 03-02's and 03-03's newer questions live here
 
 NUM = r"-?\d+(?:\.\d+)?"
 PAIR = re.compile(rf"\(({NUM}), ({NUM})\)")
@@ -548,6 +549,185 @@ class TestLinearRegressionLesson:
         assert matches == [q["answer"]]
 
 
+def states_all(haystacks: list[str], *values: str) -> None:
+    for value in values:
+        states(haystacks, value)
+
+
+class TestBiasDecidesTheRainyCase:
+    """03-01: with friend and rain, z = 3 − 2 + b = 1 + b, so going depends on b (go iff b > −1)."""
+    lesson = load(NETWORK)
+
+    def test_condition_on_b(self):
+        for b in np.linspace(-3, 3, 601):
+            assert perceptron(3, -2, b, 1, 1) == int(b > -1), b
+        assert math.isclose(3 - 2 + (-0.5), 0.5) and perceptron(3, -2, -0.5, 1, 1) == 1
+        assert math.isclose(3 - 2 + (-1.5), -0.5) and perceptron(3, -2, -1.5, 1, 1) == 0
+        assert perceptron(3, -2, -1.0, 1, 1) == 0  # z = 0 exactly does not fire: "b > -1", strict
+        text = [t for t in prose(self.lesson) if "1 + b" in t]
+        assert len(text) == 2
+        states_all(text, "3 - 2 + b = 1 + b", "b = -1.5", "z = -0.5", "b > -1", "3 - 2 = 1")
+
+
+class TestOneLayerXorRun:
+    """03-02: the one-layer run is logistic regression; on XOR its minimum is w = b = 0, p = 0.5."""
+    lesson = load(GATES)
+    X = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], float)
+    Y = np.array([0, 1, 1, 0], float)
+
+    @classmethod
+    def loss_grad_hess(cls, theta):
+        A = np.c_[cls.X, np.ones(4)]
+        p = 1 / (1 + np.exp(-A @ theta))
+        loss = -np.mean(cls.Y * np.log(p) + (1 - cls.Y) * np.log(1 - p))
+        grad = A.T @ (p - cls.Y) / 4
+        hess = (A.T * (p * (1 - p))) @ A / 4
+        return loss, grad, hess
+
+    def test_zero_gradient_and_convex_minimum(self):
+        loss, grad, hess = self.loss_grad_hess(np.zeros(3))
+        assert np.allclose(grad, 0) and math.isclose(loss, math.log(2))
+        assert f"{math.log(2):.3f}" == "0.693"
+        # The prose's two cancellations.
+        assert math.isclose(0.5 - np.mean(self.Y), 0)
+        assert (0.5 - 1) + (0.5 - 0) == 0
+        # The Hessian is positive definite everywhere (convex); so 0 is the unique minimum.
+        rng = np.random.default_rng(7)
+        for theta in rng.normal(scale=3, size=(200, 3)):
+            l, _, h = self.loss_grad_hess(theta)
+            assert np.linalg.eigvalsh(h).min() > 0
+            assert l > math.log(2)
+        # A line that gets 3 of 4 right costs more cross-entropy than 0.5 everywhere.
+        three_right = np.array([4.0, 4.0, -2.0])  # fires on (1,0), (0,1), (1,1): wrong only at (1,1)
+        assert sum(int(v > 0) == t for v, t in zip(np.c_[self.X, np.ones(4)] @ three_right, self.Y)) == 3
+        assert self.loss_grad_hess(three_right)[0] > math.log(2)
+
+    def test_run_outputs_are_all_one_half(self):
+        from tutor.experiments import REGISTRY
+        events = list(REGISTRY["perceptron_gates"].run({"gate": "xor", "layers": 1, "seed": 0}))
+        end = next(e for e in events if e["event"] == "end")
+        assert [f"{o:.1f}" for o in end["outputs"]] == ["0.5"] * 4
+        text = [t for t in prose(self.lesson) if "0.693" in t]
+        assert len(text) == 2
+        states_all(text, "0.693", "\\ln 2", "0.5")
+
+
+class TestLineFitHessian:
+    """03-03: the crawl after step 3, b's overshoot, and the Hessian derivation behind them."""
+    lesson = load(LINREG)
+    questions = bank(BANK3B)
+    X = np.array([1.0, 2.0])
+    Y = np.array([3.0, 5.0])
+    A = np.c_[X, np.ones(2)]
+    H = 2 / 2 * A.T @ A
+
+    def walk(self, steps, eta=0.1):
+        theta = np.zeros(2)
+        out = []
+        for _ in range(steps + 1):
+            out.append((theta[0], theta[1], float(np.mean((self.A @ theta - self.Y) ** 2))))
+            theta = theta - eta * 2 / 2 * self.A.T @ (self.A @ theta - self.Y)
+        return out
+
+    def test_second_table(self):
+        path = self.walk(60)
+        tables = [numeric_rows(t, 5) for t in prose(self.lesson) if "0.971" in t and "1.1553" in t]
+        assert len(tables) == 2
+        for rows in tables:
+            assert [int(r[0]) for r in rows] == [3, 4, 5, 6, 10, 50]
+            for step, w, b, loss, ratio in rows:
+                t = int(step)
+                assert f"{path[t][0]:.4f}" == w and f"{path[t][1]:.4f}" == b
+                assert f"{path[t][2]:.6f}" == loss
+                assert f"{path[t][2] / path[t - 1][2]:.3f}" == ratio
+        # b overshoots 1: its largest value is 1.1553 (step 6), then it comes back; w stays below 2.
+        bs = [p[1] for p in path]
+        assert int(np.argmax(bs)) == 6 and f"{max(bs):.4f}" == "1.1553"
+        assert all(p[0] < 2 for p in path) and bs[50] < bs[6]
+        # "from about step 8 on, about 0.971 per step, only 3%"; the first three drops are ~tenfold.
+        ratios = [path[t][2] / path[t - 1][2] for t in range(1, 61)]
+        assert all(0.09 < r < 0.12 for r in ratios[:3])
+        assert all(abs(r - 0.971) < 0.001 for r in ratios[7:])  # ratios[7] is step 8
+        assert abs(ratios[6] - 0.971) > 0.001 and 1 - 0.971 < 0.035
+
+    def test_hessian_derivation(self):
+        theta_star = np.array([2.0, 1.0])
+        assert np.allclose(self.A @ theta_star, self.Y)
+        # Gradient formula vs central differences; the Hessian vs differences of the gradient.
+        loss = lambda th: float(np.mean((self.A @ th - self.Y) ** 2))
+        grad = lambda th: 2 / 2 * self.A.T @ (self.A @ th - self.Y)
+        rng = np.random.default_rng(8)
+        for th in rng.normal(size=(10, 2)):
+            assert np.allclose(central_diff(loss, th), grad(th), atol=1e-6)
+            cols = [(grad(th + 1e-5 * e) - grad(th - 1e-5 * e)) / 2e-5 for e in np.eye(2)]
+            assert np.allclose(np.array(cols).T, self.H, atol=1e-6)
+            # ∇L(θ) = H(θ − θ*), and one step is (I − ηH) on the error.
+            assert np.allclose(grad(th), self.H @ (th - theta_star))
+            nxt = th - 0.1 * grad(th)
+            assert np.allclose(nxt - theta_star, (np.eye(2) - 0.1 * self.H) @ (th - theta_star))
+            # L = ½ (θ − θ*)ᵀ H (θ − θ*) since L(θ*) = 0.
+            d = th - theta_star
+            assert math.isclose(loss(th), 0.5 * d @ self.H @ d)
+        assert self.H.tolist() == [[5.0, 3.0], [3.0, 2.0]]
+        lam, vec = np.linalg.eigh(self.H)
+        assert np.allclose(lam ** 2 - 7 * lam + 1, 0)
+        assert np.allclose(sorted(lam), sorted([(7 - math.sqrt(45)) / 2, (7 + math.sqrt(45)) / 2]))
+        small, big = lam
+        assert (f"{big:.3f}", f"{small:.3f}") == ("6.854", "0.146")
+        assert f"{big:.2f}" == "6.85" and f"{small:.3f}" == "0.146"
+        assert (f"{1 - 0.1 * big:.3f}", f"{1 - 0.1 * small:.3f}") == ("0.315", "0.985")
+        assert (f"{(1 - 0.1 * big) ** 2:.3f}", f"{(1 - 0.1 * small) ** 2:.3f}") == ("0.099", "0.971")
+        assert f"{2 / big:.3f}" == "0.292" and round(big / small) == 47
+        # The flat eigenvector (0.526, −0.851): w and b of opposite sign; it pivots the line near
+        # the middle of the data (prediction unchanged at x = 0.851/0.526 ≈ 1.618).
+        flat = vec[:, 0] * np.sign(vec[0, 0])
+        assert (f"{flat[0]:.3f}", f"{flat[1]:.3f}") == ("0.526", "-0.851")
+        assert 1 < -flat[1] / flat[0] < 2
+        # After the fast phase the error lies along it: w too low by as much as b is too high.
+        w, b, _ = self.walk(50)[50]
+        err = np.array([w, b]) - theta_star
+        assert abs(err @ vec[:, 1]) < 1e-6 * np.linalg.norm(err) + 1e-12
+        # At the bound every direction satisfies |1 − ηλ| < 1 only below 2/λmax.
+        for eta in (0.29, 0.2917):
+            assert all(abs(1 - eta * l) < 1 for l in lam)
+        assert abs(1 - 0.2925 * big) > 1
+        text = [t for step in self.lesson["steps"] if "derivation" in step
+                and step["derivation"].get("id") == "deriv-03-linreg-hessian"
+                for t in texts(step["derivation"])]
+        for value in ("6.854", "0.146", "0.315", "0.985", "0.099", "0.971", "0.292", "47",
+                      "(0.526, -0.851)"):
+            assert any(value in t for t in text), value
+
+    def test_run_prose(self):
+        """The noise floor 0.5² = 0.25, and the run's x centred on 0 (cross term nearly 0)."""
+        from tutor.nn import data
+        assert 0.5 ** 2 == 0.25
+        x, _ = data.noisy_line(n=50, noise=0.5, seed=0)
+        H = 2 / 50 * np.c_[x, np.ones(50)].T @ np.c_[x, np.ones(50)]
+        assert abs(H[0, 1]) < 0.1 * math.sqrt(H[0, 0] * H[1, 1])  # against 3/√10 ≈ 0.95 for (1, 2)
+        assert 3 / math.sqrt(10) > 0.9
+        assert np.linalg.cond(H) < 47 / 10
+        assert x.min() >= -1 and x.max() <= 1
+        text = [t for t in prose(self.lesson) if "0.25" in t and "2.07" in t]
+        assert len(text) == 2
+        states_all(text, "0.5^2 = 0.25", "\\sum_i x_i")
+
+    def test_bank_questions(self):
+        q = self.questions["q03-linreg-lr-bound"]
+        for t in both(q["q"]):
+            assert "(5, 3)" in t and "(3, 2)" in t and "(1, 3)" in t and "(2, 5)" in t
+        numeric_answer_ok(q, 2 / np.linalg.eigvalsh(self.H).max())
+        assert 5 * 2 - 3 * 3 == 1 and 5 + 2 == 7
+        states_all(both(q["explanation"]), "6.854", "0.146", "0.292")
+        crawl = self.questions["q03-why-linreg-crawl"]
+        states_all(both(crawl["a"]), "6.85", "0.146", "0.099", "0.971", "47")
+        # Its explanation: centring x at 1.5 gives a diagonal Hessian with eigenvalues 0.5, 2 (κ = 4).
+        xc = self.X - 1.5
+        Hc = 2 / 2 * np.c_[xc, np.ones(2)].T @ np.c_[xc, np.ones(2)]
+        assert np.allclose(Hc, np.diag([0.5, 2.0])) and np.linalg.cond(Hc) == 4
+        states_all(both(crawl["explanation"]), "0.5", "1.5", "4")
+
+
 class TestLearningRateLesson:
     lesson = load(LR)
     questions = bank(BANK3)
@@ -761,7 +941,7 @@ def test_every_written_calculation_is_right():
 
 def test_lesson_shape():
     """Each lesson: ≥3 why steps, ≥1 derivation whose every step has a why, ≥3 quiz refs."""
-    questions = {**bank(BANK1), **bank(BANK3)}
+    questions = {**bank(BANK1), **bank(BANK3), **bank(BANK3B)}
     for rel in (GRADIENT, NETWORK, GATES, LINREG, LR):
         lesson = load(rel)
         kinds = [next(iter(step)) for step in lesson["steps"]]

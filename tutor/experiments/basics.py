@@ -165,8 +165,10 @@ def _gradcheck(params, seed, stop):
     rng = np.random.default_rng(seed)
     h = params["hidden"]
     act = _ACTS[params["activation"]]
-    model = nn.Sequential(nn.Linear(4, h), act(), nn.Linear(h, h), act(), nn.Linear(h, 3)).to(np.float64)
-    X = rng.standard_normal((8, 4))
+    # float64 by default; float32 shows why a check must not run in it (rounding swamps the 2ε)
+    dtype = np.float64 if params["dtype"] == "float64" else np.float32
+    model = nn.Sequential(nn.Linear(4, h), act(), nn.Linear(h, h), act(), nn.Linear(h, 3)).to(dtype)
+    X = rng.standard_normal((8, 4)).astype(dtype)
     y = rng.integers(0, 3, 8)
     loss_fn = nn.SoftmaxCrossEntropyLoss()
     layers = [(name, m) for name, m in model.leaves() if m.params]
@@ -223,6 +225,9 @@ register(Experiment(
         "hidden": P("hidden", "int", 6, "은닉 뉴런 수", "hidden neurons per layer", 1, 32),
         "bug": P("bug", "choice", "none", "일부러 넣는 역전파 버그", "a deliberate backward-pass bug",
                  choices=["none", "missing_mean", "wrong_sign_bias"]),
+        "dtype": P("dtype", "choice", "float64", "부동소수점 정밀도(float64 또는 float32)",
+                   "floating-point precision (float64 or float32)", choices=["float64", "float32"],
+                   label={"ko": "정밀도(dtype)", "en": "precision (dtype)"}),
     },
     body=_gradcheck,
     plot={"y": "error", "log_y": True, "x": "layer"},

@@ -104,4 +104,6 @@ def test_every_registry_parameter_has_a_label_and_help_and_no_label_is_stale():
             assert p.label is not None, (name, key)
             assert p.label.get("ko") and p.label.get("en"), (name, key)
             assert p.help.get("ko") and p.help.get("en"), (name, key)
-    assert set(LABELS) == used, sorted(set(LABELS) ^ used)
+    # A parameter's label comes from LABELS (names several experiments share) or from its own
+    # P(label=...) (a new experiment's own names); a LABELS entry nobody uses is stale.
+    assert set(LABELS) <= used, sorted(set(LABELS) - used)

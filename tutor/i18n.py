@@ -422,6 +422,19 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "condition-number": {"ko": "조건수(condition number)", "en": "condition number"},
+    "cost": {"ko": "계산 비용(cost)", "en": "computational cost"},
+    "cross-validation": {"ko": "교차 검증(cross-validation)", "en": "cross-validation"},
+    "finite-difference": {"ko": "유한 차분(finite difference)", "en": "finite differences"},
+    "floating-point": {"ko": "부동소수점(floating point)", "en": "floating point"},
+    "gradient-check": {"ko": "그라디언트 검사(gradient checking)", "en": "gradient checking"},
+    "hessian": {"ko": "헤세 행렬(Hessian)", "en": "the Hessian"},
+    "hyperparameters": {"ko": "하이퍼파라미터(hyperparameter)", "en": "hyperparameters"},
+    "k-fold": {"ko": "K-겹 교차 검증(K-fold)", "en": "K-fold cross-validation"},
+    "relative-error": {"ko": "상대 오차(relative error)", "en": "relative error"},
+    "selection-bias": {"ko": "선택 편향(selection bias)", "en": "selection bias"},
+    "taylor": {"ko": "테일러 전개(Taylor expansion)", "en": "Taylor expansion"},
+    "validation": {"ko": "검증 세트(validation set)", "en": "validation sets"},
     "batch-size": {"ko": "배치 크기(batch size)", "en": "batch size"},
     "epoch": {"ko": "에포크(epoch)", "en": "epochs"},
     "linear-scaling": {"ko": "선형 스케일링(linear scaling)", "en": "linear scaling"},

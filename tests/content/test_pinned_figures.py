@@ -38,12 +38,14 @@ def test_declared_figure_is_what_a_fresh_run_gives(lesson, fig):
         f"{lesson.id} {fig.name}: the run gives {got!r} (python scripts/figures.py {lesson.short_id})"
 
 
-def test_the_stub_lessons_pin_their_figures():
-    """The lessons the review found wrong all declare figures (a lesson cannot drop them)."""
+def test_the_reviewed_lessons_keep_their_figures():
+    """The lessons the review found wrong all declare figures: a lesson may pin more as it
+    grows, never fewer than it was given."""
     declared = {lesson.short_id: len(lesson.figures) for lesson in LESSONS}
-    expected = {"03-05": 4, "03-06": 4, "04-01": 2, "05-01": 4, "05-02": 2, "06-01": 2,
+    at_least = {"03-05": 4, "03-06": 4, "04-01": 2, "05-01": 4, "05-02": 2, "06-01": 2,
                 "07-01": 2, "07-02": 2, "07-03": 4}
-    assert {k: declared.get(k) for k in expected} == expected
+    short = {k: declared.get(k, 0) for k, n in at_least.items() if declared.get(k, 0) < n}
+    assert not short, short
 
 
 SEED_PHRASE = re.compile(r"seed 0|시드 0")

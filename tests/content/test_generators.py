@@ -339,6 +339,8 @@ def test_text_renders_and_is_bilingual(name, params):
                 assert sloppy not in rendered, (seed, sloppy, rendered)
         for ko, en in [(q.q.ko, q.q.en), (q.explanation.ko, q.explanation.en)]:
             assert HANGUL.search(ko), ko
+            # the English term beside the Korean one, with no space: 로짓(logit)
+            assert not re.search(r"[\uac00-\ud7a3] \([A-Za-z]", ko), ko
             assert not HANGUL.search(en), en
             assert re.search(r"[A-Za-z]{3}", en)
             assert ko != en

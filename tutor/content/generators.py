@@ -206,9 +206,9 @@ _SCENARIOS = [
 ]
 
 _METRIC = {   # Korean name with its topic particle, English name
-    "precision": ("정밀도 (precision)는", "precision"),
-    "recall": ("재현율 (recall)은", "recall"),
-    "f1": ("F1 점수 (F1 score)는", "F1 score"),
+    "precision": ("정밀도(precision)는", "precision"),
+    "recall": ("재현율(recall)은", "recall"),
+    "f1": ("F1 점수(F1 score)는", "F1 score"),
 }
 
 
@@ -285,7 +285,7 @@ def _confusion_matrix(rng: random.Random, params: dict) -> Numeric | Choice:
     orient_en = ("**rows are the actual class** and **columns the predicted class**" if rows_actual
                  else "**rows are the predicted class** and **columns the actual class**")
     metric_ko, metric_en = _METRIC[ask]
-    q_ko = (f"{scenario[0]} 아래 혼동 행렬 (confusion matrix)은 {orient_ko}입니다.\n\n{table_ko}\n\n"
+    q_ko = (f"{scenario[0]} 아래 혼동 행렬(confusion matrix)은 {orient_ko}입니다.\n\n{table_ko}\n\n"
             f"양성 클래스의 {metric_ko} 얼마입니까?")
     q_en = (f"{scenario[1]} In the confusion matrix below, {orient_en}.\n\n{table_en}\n\n"
             f"What is the {metric_en} for the positive class?")
@@ -373,8 +373,8 @@ def _softmax(rng: random.Random, params: dict) -> Numeric:
     p = exps[target] / total
     zs = ", ".join(num(v) for v in z)
     cls = target + 1
-    q_ko = (f"{k}개 클래스의 로짓 (logit)이 $z = ({zs})$입니다 (클래스 1부터 차례로). "
-            f"소프트맥스 (softmax)를 적용했을 때 클래스 {cls}의 확률 $p_{{{cls}}}$는 얼마입니까?")
+    q_ko = (f"{k}개 클래스의 로짓(logit)이 $z = ({zs})$입니다 (클래스 1부터 차례로). "
+            f"소프트맥스(softmax)를 적용했을 때 클래스 {cls}의 확률 $p_{{{cls}}}$는 얼마입니까?")
     q_en = (f"A {k}-class model outputs the logits $z = ({zs})$ (classes 1 to {k} in order). "
             f"After softmax, what is the probability $p_{{{cls}}}$ of class {cls}?")
     if overflow:
@@ -421,12 +421,12 @@ def _sigmoid(rng: random.Random, params: dict) -> Numeric:
     if ask == "logit":
         p = rng.choice([i / 100 for i in range(2, 99) if i != 50])
         z = math.log(p / (1 - p))
-        q_ko = (f"이진 분류 모델이 출력한 양성 클래스의 확률이 $p = {num(p)}$입니다. 시그모이드 (sigmoid) "
-                f"직전의 값, 즉 로짓 (logit) $z$는 얼마입니까? (자연로그)")
+        q_ko = (f"이진 분류 모델이 출력한 양성 클래스의 확률이 $p = {num(p)}$입니다. 시그모이드(sigmoid) "
+                f"직전의 값, 즉 로짓(logit) $z$는 얼마입니까? (자연로그)")
         q_en = (f"A binary classifier outputs the probability $p = {num(p)}$ for the positive class. "
                 f"What is the logit $z$, the value before the sigmoid? (natural log)")
         sign_ko = "양수" if z > 0 else "음수"
-        ex_ko = (f"로짓은 시그모이드의 역함수, 즉 로그 오즈 (log-odds)입니다: "
+        ex_ko = (f"로짓은 시그모이드의 역함수, 즉 로그 오즈(log-odds)입니다: "
                  f"$z = \\ln(\\frac{{p}}{{1 - p}}) = \\ln(\\frac{{{num(p)}}}{{{num(round(1 - p, 2))}}}) = "
                  f"{fixed(z, 3)}$. $p {'>' if p > 0.5 else '<'} 0.5$이므로 로짓은 {sign_ko}입니다. "
                  f"확률은 0과 1 사이에 갇혀 있지만 로짓은 실수 전체를 움직입니다.")
@@ -442,7 +442,7 @@ def _sigmoid(rng: random.Random, params: dict) -> Numeric:
     value_line = (f"$\\sigma({num(z)}) = \\frac{{1}}{{1 + e^{{{num(-z + 0.0)}}}}} = "
                   f"\\frac{{1}}{{1 + {math.exp(-z):.4f}}} = {s:.4f}$")
     if ask == "value":
-        q_ko = f"시그모이드 (sigmoid) 함수 $\\sigma(z) = \\frac{{1}}{{1 + e^{{-z}}}}$에서 $z = {num(z)}$일 때의 값은 얼마입니까?"
+        q_ko = f"시그모이드(sigmoid) 함수 $\\sigma(z) = \\frac{{1}}{{1 + e^{{-z}}}}$에서 $z = {num(z)}$일 때의 값은 얼마입니까?"
         q_en = f"What is the value of the sigmoid $\\sigma(z) = \\frac{{1}}{{1 + e^{{-z}}}}$ at $z = {num(z)}$, $\\sigma({num(z)})$?"
         ex_ko = (f"{value_line}. 반올림하면 ${fixed(s, 3)}$입니다. "
                  f"$z {'>' if z > 0 else '<' if z < 0 else '='} 0$이므로 "
@@ -458,7 +458,7 @@ def _sigmoid(rng: random.Random, params: dict) -> Numeric:
     ex_ko = (f"$\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$입니다. {value_line}이므로 "
              f"$\\sigma'({num(z)}) = {s:.4f} \\times {1 - s:.4f} = {fixed(d, 4)}$입니다. "
              f"최댓값도 $z = 0$에서 $0.25$뿐이라, 시그모이드 층을 여러 개 거치면 곱해진 기울기가 "
-             f"빠르게 작아집니다 — 기울기 소실 (vanishing gradient)의 원인입니다.")
+             f"빠르게 작아집니다 — 기울기 소실(vanishing gradient)의 원인입니다.")
     ex_en = (f"$\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$. {value_line}, so "
              f"$\\sigma'({num(z)}) = {s:.4f} \\times {1 - s:.4f} = {fixed(d, 4)}$. "
              f"Even its maximum, at $z = 0$, is only $0.25$, so through many sigmoid layers the "
@@ -495,8 +495,8 @@ def _gd_step(rng: random.Random, params: dict) -> Numeric:
     w_new = w - eta * grad
     wc = "w" if c == 0 else (f"w - {c}" if c > 0 else f"w + {-c}")
     coef = "" if a == 1 else num(a)
-    q_ko = (f"손실 $f(w) = {coef}({wc})^2$에서 현재 $w = {num(w)}$입니다. 학습률 (learning rate) "
-            f"$\\eta = {num(eta)}$로 경사 하강법 (gradient descent)을 한 번 적용한 뒤의 $w$는 얼마입니까?")
+    q_ko = (f"손실 $f(w) = {coef}({wc})^2$에서 현재 $w = {num(w)}$입니다. 학습률(learning rate) "
+            f"$\\eta = {num(eta)}$로 경사 하강법(gradient descent)을 한 번 적용한 뒤의 $w$는 얼마입니까?")
     q_en = (f"The loss is $f(w) = {coef}({wc})^2$ and currently $w = {num(w)}$. "
             f"After one gradient-descent step with learning rate $\\eta = {num(eta)}$, what is $w$?")
     factor = 1 - 2 * a * eta
@@ -547,11 +547,11 @@ def _conv_output(rng: random.Random, params: dict) -> Numeric:
     out = (n + 2 * p - k) // s + 1
     weights = k * k * cin * cout
     total = weights + (cout if bias else 0)
-    bias_ko = "편향 (bias)이 출력 채널마다 하나씩 있습니다" if bias else "편향 (bias)은 없습니다"
+    bias_ko = "편향(bias)이 출력 채널마다 하나씩 있습니다" if bias else "편향(bias)은 없습니다"
     bias_en = "one bias per output channel" if bias else "no bias"
-    given_ko = (f"입력 특성 맵 (feature map)이 ${n} \\times {n} \\times {cin}$ (가로 × 세로 × 채널)이고, "
-                f"합성곱 (convolution) 층의 커널 (kernel)은 ${k} \\times {k}$, 스트라이드 (stride) ${s}$, "
-                f"패딩 (padding) ${p}$, 출력 채널 ${cout}$개이며 {bias_ko}.")
+    given_ko = (f"입력 특성 맵(feature map)이 ${n} \\times {n} \\times {cin}$ (가로 × 세로 × 채널)이고, "
+                f"합성곱(convolution) 층의 커널(kernel)은 ${k} \\times {k}$, 스트라이드(stride) ${s}$, "
+                f"패딩(padding) ${p}$, 출력 채널 ${cout}$개이며 {bias_ko}.")
     given_en = (f"The input feature map is ${n} \\times {n} \\times {cin}$ (width × height × channels); "
                 f"the convolution layer has a ${k} \\times {k}$ kernel, stride ${s}$, padding ${p}$, "
                 f"${cout}$ output channels and {bias_en}.")
@@ -572,10 +572,10 @@ def _conv_output(rng: random.Random, params: dict) -> Numeric:
         return numeric((q_ko, q_en), (ex_ko, ex_en), out, 0)
     q_ko = f"{given_ko} 이 층의 학습 파라미터 수는 몇 개입니까?"
     q_en = f"{given_en} How many trainable parameters does the layer have?"
-    ex_ko = (f"커널 하나는 ${k} \\times {k} \\times {cin}$개의 가중치 (weight)를 갖고(입력 채널 전체를 덮음), "
+    ex_ko = (f"커널 하나는 ${k} \\times {k} \\times {cin}$개의 가중치(weight)를 갖고(입력 채널 전체를 덮음), "
              f"출력 채널마다 커널이 하나씩 있습니다: {param_line}. "
              f"입력의 가로·세로 크기(${n}$), 스트라이드, 패딩은 파라미터 수와 무관합니다 — "
-             f"같은 커널을 모든 위치에서 공유하기 (parameter sharing) 때문입니다.")
+             f"같은 커널을 모든 위치에서 공유하기(parameter sharing) 때문입니다.")
     ex_en = (f"Each kernel has ${k} \\times {k} \\times {cin}$ weights (it spans all input channels), "
              f"and there is one kernel per output channel: {param_line}. The input's width "
              f"${n}$, the stride and the padding do not matter — the same kernel is shared across "
@@ -600,9 +600,9 @@ def _mlp_params(rng: random.Random, params: dict) -> Numeric:
     per = [sizes[i] * sizes[i + 1] + (sizes[i + 1] if bias else 0) for i in range(n_layers)]
     total = sum(per)
     arrow = " \\to ".join(str(x) for x in sizes)
-    bias_ko = "가중치 (weight)와 편향 (bias)을 모두 셉니다" if bias else "편향 (bias) 없이 가중치 (weight)만 있습니다"
+    bias_ko = "가중치(weight)와 편향(bias)을 모두 셉니다" if bias else "편향(bias) 없이 가중치(weight)만 있습니다"
     bias_en = "Count weights and biases" if bias else "The layers have weights only, no biases"
-    q_ko = (f"층 크기가 ${arrow}$인 완전 연결 (fully connected) 신경망(MLP)의 학습 파라미터는 "
+    q_ko = (f"층 크기가 ${arrow}$인 완전 연결(fully connected) 신경망(MLP)의 학습 파라미터는 "
             f"모두 몇 개입니까? ({bias_ko}.)")
     q_en = (f"A fully connected network (MLP) has layer sizes ${arrow}$. How many trainable "
             f"parameters does it have? ({bias_en}.)")
@@ -636,7 +636,7 @@ def _momentum_step(rng: random.Random, params: dict) -> Numeric:
     g = round(rng.uniform(-3, 3), 1) + 0.0
     v_new = mu * v + g
     w_new = w - eta * v_new
-    given_ko = (f"모멘텀 (momentum) SGD를 PyTorch 방식 $v \\leftarrow \\mu v + g$, "
+    given_ko = (f"모멘텀(momentum) SGD를 PyTorch 방식 $v \\leftarrow \\mu v + g$, "
                 f"$w \\leftarrow w - \\eta v$로 한 걸음 진행합니다. 현재 $w = {num(w)}$, "
                 f"이전 모멘텀 버퍼 $v = {num(v)}$, 그라디언트 $g = {num(g)}$, "
                 f"$\\mu = {num(mu)}$, $\\eta = {num(eta)}$입니다.")
@@ -695,8 +695,8 @@ def _adam_step(rng: random.Random, params: dict) -> Numeric:
     step = eta * m_hat / (math.sqrt(v_hat) + eps)
     w_new = w - step
     step_s = f"({step:.6g})" if step < 0 else f"{step:.6g}"
-    given_ko = (f"Adam으로 $t = {t}$번째 걸음을 진행합니다 (PyTorch 방식, 편향 보정 포함, "
-                f"$\\beta_1 = 0.9$, $\\beta_2 = 0.999$, $\\epsilon = 10^{{-8}}$). "
+    given_ko = (f"Adam으로 $t = {t}$번째 걸음을 진행합니다. PyTorch 방식이고 편향 보정을 하며 "
+                f"$\\beta_1 = 0.9$, $\\beta_2 = 0.999$, $\\epsilon = 10^{{-8}}$입니다. "
                 f"현재 $w = {num(w)}$, 그라디언트 $g = {num(g)}$, 학습률 $\\eta = {num(eta)}$, "
                 f"이전 모멘트 $m = {num(m_prev)}$, $v = {num(v_prev)}$입니다. 이 걸음 뒤의 $w$는 얼마입니까?")
     given_en = (f"Take Adam's step number $t = {t}$ (PyTorch's convention, with bias correction, "
@@ -749,7 +749,7 @@ def _entropy(rng: random.Random, params: dict) -> Numeric:
     k = params.get("outcomes", rng.choice((2, 3, 4)))
     p = _distribution(rng, k)
     h = -sum(x * math.log(x) for x in p)
-    q_ko = (f"확률 분포 $p = {_vec(p)}$의 엔트로피 (entropy) $H(p) = -\\sum_i p_i \\ln p_i$는 "
+    q_ko = (f"확률 분포 $p = {_vec(p)}$의 엔트로피(entropy) $H(p) = -\\sum_i p_i \\ln p_i$는 "
             f"얼마입니까? 자연로그를 씁니다(단위: nat).")
     q_en = (f"What is the entropy $H(p) = -\\sum_i p_i \\ln p_i$ of the distribution "
             f"$p = {_vec(p)}$? Use the natural log (unit: nats).")
@@ -790,8 +790,8 @@ def _cross_entropy(rng: random.Random, params: dict) -> Numeric:
     h = -sum(a * math.log(a) for a in p if a > 0) + 0.0      # never -0.0
     kl = ce - h
     value = ce if ask == "ce" else kl
-    name_ko = ("교차 엔트로피 (cross-entropy) $H(p, q) = -\\sum_i p_i \\ln q_i$" if ask == "ce"
-               else "KL 발산 (KL divergence) $\\mathrm{KL}(p \\| q) = \\sum_i p_i \\ln(\\frac{p_i}{q_i})$")
+    name_ko = ("교차 엔트로피(cross-entropy) $H(p, q) = -\\sum_i p_i \\ln q_i$" if ask == "ce"
+               else "KL 발산(KL divergence) $\\mathrm{KL}(p \\| q) = \\sum_i p_i \\ln(\\frac{p_i}{q_i})$")
     name_en = ("cross-entropy $H(p, q) = -\\sum_i p_i \\ln q_i$" if ask == "ce"
                else "KL divergence $\\mathrm{KL}(p \\| q) = \\sum_i p_i \\ln(\\frac{p_i}{q_i})$")
     role_ko = "정답 분포" + (" (원-핫, one-hot)" if target == "onehot" else "")
@@ -805,7 +805,7 @@ def _cross_entropy(rng: random.Random, params: dict) -> Numeric:
     if target == "onehot":
         hot_q = q[p.index(1.0)]
         extra_ko = (f"정답이 원-핫이면 정답 클래스의 $-\\ln q$만 남습니다: $-\\ln {num(hot_q)}$. "
-                    f"이것이 분류에서 쓰는 음의 로그 우도 (negative log-likelihood)입니다.")
+                    f"이것이 분류에서 쓰는 음의 로그 우도(negative log-likelihood)입니다.")
         extra_en = (f"With a one-hot target only the true class's $-\\ln q$ survives: "
                     f"$-\\ln {num(hot_q)}$ — the negative log-likelihood used for classification.")
     else:

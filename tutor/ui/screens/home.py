@@ -29,10 +29,16 @@ class HomeScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
+        # The first frame is drawn with everything in place: filling the list after mount
+        # would lay the screen out and render it twice.
+        self._fresh = True
+        self._localize()
+        notices = self._notices()
         yield Header()
-        yield Static("", id="notices", classes="hidden")
-        yield OptionList(id="lessons")
-        yield Static("", id="home-hint", classes="hint")
+        yield Static(RichText("\n".join(notices)), id="notices",
+                     classes="" if notices else "hidden")
+        yield OptionList(*self._options(), id="lessons")
+        yield Static(RichText(tr("home_hint", self.app.lang)), id="home-hint", classes="hint")
         footer = TutorFooter()
         # Home is the app's first screen, composed before the app is ready: Textual's footer
         # would wait for a "bindings changed" signal and show its keys a frame late.
@@ -42,20 +48,58 @@ class HomeScreen(Screen):
         yield footer
 
     def on_mount(self) -> None:
-        self.refresh_content()
+        self._highlight(None)
 
     def on_screen_resume(self) -> None:
+        if self._fresh:  # just composed with what there is to show
+            self._fresh = False
+            return
         self.refresh_content()
 
     def refresh_content(self) -> None:
+        """Everything again: the language, progress or the content may have changed."""
+        self._localize()
+        self.refresh_bindings()
+        option_list = self.query_one("#lessons", OptionList)
+        # The highlight is kept by what it points at, not by row: rows come and go.
+        current = option_list.highlighted_option
+        option_list.clear_options()
+        option_list.add_options(self._options())
+        self._highlight(current.id if current is not None else None)
+        notices = self._notices()
+        widget = self.query_one("#notices", Static)
+        widget.update(RichText("\n".join(notices)))
+        widget.set_class(not notices, "hidden")
+        self.query_one("#home-hint", Static).update(RichText(tr("home_hint", self.app.lang)))
+
+    def _localize(self) -> None:
+        self.app.title = tr("app_title", self.app.lang)
+        localize_bindings(self, self.app.lang)
+
+    def _highlight(self, kept: str | None) -> None:
+        """``kept`` if it is still listed, else the first row that can be chosen."""
+        option_list = self.query_one("#lessons", OptionList)
+        options = [option_list.get_option_at_index(i) for i in range(option_list.option_count)]
+        ids = [o.id for o in options]
+        first = next((i for i, o in enumerate(options) if not o.disabled), None)
+        option_list.highlighted = ids.index(kept) if kept in ids else first
+        option_list.focus()
+
+    def _notices(self) -> list[str]:
+        app = self.app
+        lines = list(app.notices)
+        if app.home.errors:
+            bad = app.home.bad_files
+            lines.append(tr("bad_files", app.lang, n=len(bad), files=", ".join(bad[:3])
+                            + (" …" if len(bad) > 3 else "")))
+        return lines
+
+    def _options(self) -> list[Option]:
         app = self.app
         lang = app.lang
         lib = app.home  # the home index: the same whether or not the library is loaded yet
         ascii_only = app.ascii_only
         progress = app.store.progress()
-        app.title = tr("app_title", lang)
-        localize_bindings(self, lang)
-        self.refresh_bindings()
         options: list[Option] = []
 
         options.extend(self._way_in(progress))
@@ -92,27 +136,7 @@ class HomeScreen(Screen):
                 line.append(progress_bar(fraction, ascii_only=ascii_only),
                             style="green" if fraction >= 1 else "")
                 options.append(Option(line, id=f"lesson:{lesson.id}"))
-
-        option_list = self.query_one("#lessons", OptionList)
-        # The highlight is kept by what it points at, not by row: rows come and go.
-        current = option_list.highlighted_option
-        kept = current.id if current is not None else None
-        option_list.clear_options()
-        option_list.add_options(options)
-        ids = [o.id for o in options]
-        first = next((i for i, o in enumerate(options) if not o.disabled), None)
-        option_list.highlighted = ids.index(kept) if kept in ids else first
-        option_list.focus()
-
-        notices = self.query_one("#notices", Static)
-        lines = list(app.notices)
-        if lib.errors:
-            bad = lib.bad_files
-            lines.append(tr("bad_files", lang, n=len(bad), files=", ".join(bad[:3])
-                            + (" …" if len(bad) > 3 else "")))
-        notices.update(RichText("\n".join(lines)))
-        notices.set_class(not lines, "hidden")
-        self.query_one("#home-hint", Static).update(RichText(tr("home_hint", lang)))
+        return options
 
     def _way_in(self, progress) -> list[Option]:
         """"Continue" for every lesson in progress (the last one first), or "start here"."""

@@ -34,8 +34,8 @@ from textual.app import App  # noqa: E402
 
 from tutor.ui.run import process as runner  # noqa: E402
 from tutor.ui.run.panel import RunPanel  # noqa: E402
+from tutor.ui.styles import APP_STYLES, STEP_STYLES  # noqa: E402
 
-UI = Path(__file__).resolve().parents[1] / "tutor" / "ui"
 
 
 def steps_of(finish: dict | None, events: list[dict]) -> int:
@@ -63,7 +63,7 @@ def run_headless(name: str, params: dict, seed: int) -> tuple[float, int]:
 
 
 class BenchApp(App):
-    CSS_PATH = [UI / "tutor.tcss", UI / "runs.tcss"]
+    CSS_PATH = [*APP_STYLES, *STEP_STYLES]
     lang = "en"
 
     def __init__(self, name: str, params: dict, seed: int):

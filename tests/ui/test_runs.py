@@ -22,11 +22,11 @@ from textual.widgets import Input, Select
 from tutor.ui.run import panel as runpanel
 from tutor.ui.run import process as runner
 from tutor.ui.run.panel import RunPanel
+from tutor.ui.styles import APP_STYLES, STEP_STYLES
 from tutor.ui.run.step import RunCard
 from tutor.ui.widgets.heatmap import Heatmap, Mark
 from tutor.ui.widgets.plots import LogFormatter, bars_text, nice_ticks, short_number
 
-UI = Path(__file__).resolve().parents[2] / "tutor" / "ui"
 FAKE = [sys.executable, str(Path(__file__).with_name("fake_run.py"))]
 REAL = [sys.executable, "-m", "tutor.experiments"]
 
@@ -61,7 +61,7 @@ def paced(monkeypatch):
 
 
 class PanelApp(App):
-    CSS_PATH = [UI / "tutor.tcss", UI / "runs.tcss"]
+    CSS_PATH = [*APP_STYLES, *STEP_STYLES]
 
     def __init__(self, *args, ascii_only: bool = False, **kwargs):
         super().__init__()
@@ -78,7 +78,7 @@ class PanelApp(App):
 
 
 class PlaygroundApp(App):
-    CSS_PATH = [UI / "tutor.tcss", UI / "runs.tcss"]
+    CSS_PATH = [*APP_STYLES, *STEP_STYLES]
     lang = "en"
 
     def on_mount(self):
@@ -573,7 +573,7 @@ async def test_gate_xor_through_the_loader_and_the_lesson_step(real, tmp_path):
     lesson = next(iter(lib.lessons.values())) if isinstance(lib.lessons, dict) else lib.lessons[0]
 
     class LessonHost(App):
-        CSS_PATH = [UI / "tutor.tcss", UI / "runs.tcss"]
+        CSS_PATH = [*APP_STYLES, *STEP_STYLES]
         lang = "en"
 
         def compose(self):

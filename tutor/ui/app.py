@@ -18,6 +18,7 @@ from tutor.practice.session import due_count, select_items
 
 from .screens.home import HomeScreen
 from .strings import localize_bindings, tr
+from .styles import APP_STYLES
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
@@ -39,8 +40,7 @@ class SpacesScrollBarRender(ScrollBarRender):
 
 
 class TutorApp(App):
-    # runs.tcss after tutor.tcss: the run panel's rules must win over the generic step rules.
-    CSS_PATH = [Path(__file__).with_name("tutor.tcss"), Path(__file__).with_name("runs.tcss")]
+    CSS_PATH = APP_STYLES
     BINDINGS = [Binding("question_mark", "help", "Help", show=False)]
 
     def __init__(self, library: Library | None, store: ProgressStore, lang: str = "en", *,

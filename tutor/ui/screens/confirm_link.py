@@ -20,6 +20,7 @@ def openable(url: str) -> bool:
 
 
 class ConfirmLink(ModalScreen[bool]):
+    CSS_PATH = "confirm_link.tcss"
     BINDINGS = [Binding("y", "answer(True)", "Open"), Binding("n,escape", "answer(False)", "Back")]
 
     def __init__(self, url: str, lang: str):

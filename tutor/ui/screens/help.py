@@ -13,6 +13,7 @@ from ..strings import localize_bindings, tr
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def __init__(self, lang: str, db_path: str):

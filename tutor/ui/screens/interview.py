@@ -18,6 +18,7 @@ from tutor.practice.interview import InterviewAnswer, InterviewFlow, InterviewRe
 from tutor.practice.session import PracticeItem
 
 from ..strings import localize_bindings, tr
+from ..styles import STEP_STYLES
 from ..widgets.footer import TutorFooter
 from ..widgets.steps import content_markdown
 
@@ -27,6 +28,7 @@ ANSWER_ROWS, ANSWER_ROWS_REVEALED = 8, 4
 
 
 class InterviewScreen(Screen):
+    CSS_PATH = STEP_STYLES
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("escape", "back", "Back", priority=True),

@@ -9,7 +9,6 @@ restarts the run (Enter applies a typed value; a choice applies as soon as it is
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from textual import events
 from textual.app import ComposeResult
@@ -21,13 +20,13 @@ from tutor.i18n import tr
 
 from ..run.panel import RunPanel
 from ..strings import localize_bindings
+from ..styles import STEP_STYLES
 
 EXPERIMENT = "playground"
 
 
 class PlaygroundScreen(Screen):
-    # The run panel's styles, also when the app does not list runs.tcss in its CSS_PATH.
-    CSS_PATH = Path(__file__).resolve().parents[1] / "runs.tcss"
+    CSS_PATH = STEP_STYLES
     BINDINGS = [
         Binding("escape,q", "back", "Back"),
         Binding("question_mark", "app.help", "Help"),

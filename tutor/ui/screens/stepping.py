@@ -18,10 +18,12 @@ from textual.widgets import Input, Static, TextArea
 from rich.text import Text as RichText
 
 from ..strings import tr
+from ..styles import STEP_STYLES
 from ..widgets.steps import PromptChanged, StepChanged, StepResized, StepWidget
 
 
 class SteppingScreen(Screen):
+    CSS_PATH = STEP_STYLES
     BINDINGS = [
         Binding("space,enter", "next", "Next"),
         Binding("s", "skip", "Skip level 3"),
@@ -203,6 +205,11 @@ class SteppingScreen(Screen):
             return
         opened = self.scroll_goal[0] == "open"
         scroller = self.scroller
+        if scroller.max_scroll_y == 0:
+            # Not laid out yet (or it all fits): the goal's time starts when there is something
+            # to scroll, however long a busy machine takes to lay the step out.
+            self.scroll_goal = (self.scroll_goal[0], time.monotonic())
+            return
         step = self._current_or_none()
         if self.finished or step is None:
             scroller.scroll_end(animate=False)
@@ -222,3 +229,7 @@ class SteppingScreen(Screen):
 
 class StepScroll(VerticalScroll, can_focus=False):
     """The steps' scroll area. Not focusable: the screen scrolls it (see SteppingScreen)."""
+
+    def watch_virtual_size(self) -> None:
+        # The steps grew or shrank as a whole (laid out after the key that showed them).
+        self.post_message(StepResized())

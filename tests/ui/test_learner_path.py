@@ -314,3 +314,35 @@ async def test_typing_then_esc_leaves_scrolling_alive_and_the_footer_tells_the_t
         await settle(pilot)
     rows = ProgressStore(db).attempts(item_id)
     assert [(r["answer"], r["rating"]) for r in rows] == [("why\nbecause\na\nb\nc", 2)]
+
+
+async def test_the_prompt_comes_back_into_view_however_late_the_steps_are_laid_out(tmp_path):
+    """On a busy machine a step can be laid out seconds after the key that showed it: the
+    scroll goal waits for that (it has no deadline), and only the learner's own scrolling
+    drops it."""
+    import asyncio
+
+    from tutor.ui.widgets.steps import StepResized
+
+    app = TutorApp(LIBRARY, ProgressStore(tmp_path / "p.sqlite3"), "en", start_lesson="03-04")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        while screen.scroller.max_scroll_y == 0:       # walk on until the steps overflow
+            await pilot.press("space")
+            await settle(pilot)
+        kept = screen.scroller.scroll_y
+        assert kept > 0 and screen.scroll_goal is not None
+        await asyncio.sleep(3.5)                       # longer than any deadline used to be
+        screen.scroller.scroll_home(animate=False)     # as a late layout moves the content
+        screen.scroller.post_message(StepResized())
+        await settle(pilot)
+        assert screen.scroller.scroll_y == kept        # the prompt is back in view
+
+        await pilot.press("pageup")                    # the learner scrolls: that wins
+        await settle(pilot)
+        moved = screen.scroller.scroll_y
+        assert screen.scroll_goal is None
+        screen.scroller.post_message(StepResized())
+        await settle(pilot)
+        assert screen.scroller.scroll_y == moved

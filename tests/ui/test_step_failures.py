@@ -2,7 +2,6 @@
 item, the learner skips it with space, the traceback goes to the error log."""
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -96,7 +95,7 @@ async def test_the_screen_never_asks_a_step_that_is_not_built_yet(tmp_path):
         await screen.scroller.mount(card)
         await card.query_one("#lines").remove()          # as between mount and compose
         assert card.revealed_widget() is None
-        screen.scroll_goal = ("reveal", time.monotonic())
+        screen.scroll_goal = "reveal"
         screen.index = index                             # the card is the current step
         screen._scroll_into_view()                       # must not raise
         assert app.is_running

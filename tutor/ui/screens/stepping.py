@@ -7,8 +7,6 @@ its prompt is mirrored in the status line, which is always on screen.
 
 from __future__ import annotations
 
-import time
-
 from textual import events, on
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -43,10 +41,9 @@ class SteppingScreen(Screen):
 
     finished = False
     # What the last key asked to be shown ("open": the step's top; "reveal": the new part and
-    # the prompt), re-applied while the step is still being laid out (Markdown lays out late),
-    # and forgotten as soon as the learner scrolls by hand.
-    scroll_goal: tuple[str, float] | None = None
-    SCROLL_GOAL_SECONDS = 3.0
+    # the prompt), re-applied whenever the steps change size (Markdown lays out late, later
+    # still on a busy machine) until the learner scrolls by hand or presses the next key.
+    scroll_goal: str | None = None
     scroll_id = "steps"
     status_id = "lesson-status"
 
@@ -186,7 +183,7 @@ class SteppingScreen(Screen):
         """After a key: mirror the prompt, then (once laid out) scroll what is new into view."""
         self._show_status()
         self._refresh_offers()
-        self.scroll_goal = ("open" if opened else "reveal", time.monotonic())
+        self.scroll_goal = "open" if opened else "reveal"
         self.call_after_refresh(self._scroll_into_view)
 
     @on(PromptChanged)
@@ -197,19 +194,14 @@ class SteppingScreen(Screen):
     @on(StepResized)
     def _on_step_resized(self, event: StepResized) -> None:
         event.stop()
-        if self.scroll_goal and time.monotonic() - self.scroll_goal[1] < self.SCROLL_GOAL_SECONDS:
+        if self.scroll_goal:
             self.call_after_refresh(self._scroll_into_view)
 
     def _scroll_into_view(self) -> None:
         if self.scroll_goal is None:
             return
-        opened = self.scroll_goal[0] == "open"
+        opened = self.scroll_goal == "open"
         scroller = self.scroller
-        if scroller.max_scroll_y == 0:
-            # Not laid out yet (or it all fits): the goal's time starts when there is something
-            # to scroll, however long a busy machine takes to lay the step out.
-            self.scroll_goal = (self.scroll_goal[0], time.monotonic())
-            return
         step = self._current_or_none()
         if self.finished or step is None:
             scroller.scroll_end(animate=False)

@@ -383,7 +383,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "run.cap_fit": {"ko": "적합(fit): 점 = 목표(target), 선 = 예측(prediction)", "en": "The fit: dots = target, lines = prediction"},
     "run.cap_confusion": {"ko": "혼동 행렬(confusion matrix) · 행 = 실제, 열 = 예측", "en": "Confusion matrix · rows = actual, columns = predicted"},
     "run.cap_trajectory": {"ko": "손실 곡면(loss surface) 위의 경로(trajectory) · 밝을수록 손실이 큼", "en": "Trajectories on the loss surface · brighter = higher loss"},
-    "run.cap_gradcheck": {"ko": "기울기 검사(gradient check): 해석적 vs 수치적", "en": "Gradient check: analytic vs numerical"},
+    "run.cap_gradcheck": {"ko": "그라디언트 검사(gradient check): 해석적 vs 수치적", "en": "Gradient check: analytic vs numerical"},
     "run.gc_layer": {"ko": "층(layer)", "en": "layer"},
     "run.gc_analytic": {"ko": "해석적(analytic)", "en": "analytic"},
     "run.gc_numeric": {"ko": "수치적(numerical)", "en": "numerical"},

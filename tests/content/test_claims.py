@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from claims_kit import both, fmt, load, table_rows  # noqa: E402 (same folder)
+from claims_kit import (all_formulas, arithmetic_chains, both, fmt, load, table_rows,  # noqa: E402
+                        to_number)  # same folder
 
 ROOT = Path(__file__).parents[2]
 GRADIENT = "lessons/01-math/01-gradient-steepest.yaml"
@@ -869,54 +870,6 @@ class TestLearningRateLesson:
 
 
 # =========================================================================== all content
-
-ARITH = re.compile(r"^[\d.\s+\-*/(),]+$")
-
-
-def to_number(segment: str):
-    """The value of a LaTeX segment that is pure arithmetic, else None."""
-    s = segment
-    for old, new in (("\\left", ""), ("\\right", ""), ("\\cdot", "*"), ("\\times", "*"),
-                     ("\\,", ""), ("\\;", ""), ("{}", ""), ("−", "-")):
-        s = s.replace(old, new)
-    previous = None
-    while previous != s:
-        previous = s
-        s = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", s)
-        s = re.sub(r"\\sqrt\{([^{}]*)\}", r"((\1)**0.5)", s)
-    s = s.replace("^", "**").replace("{", "(").replace("}", ")")
-    if not ARITH.match(s.replace("**", "*")) or not re.search(r"\d", s):
-        return None
-    try:
-        value = eval(s, {"__builtins__": {}})  # only digits and operators reach here
-    except (SyntaxError, TypeError, ZeroDivisionError):
-        return None
-    return value
-
-
-def arithmetic_chains(latex: str) -> list[tuple[str, str, str]]:
-    """Adjacent (left, relation, right) pairs of an = / ≈ chain."""
-    parts = re.split(r"(=|\\approx)", latex)
-    segments, relations = parts[0::2], parts[1::2]
-    return [(segments[i].strip(), relations[i], segments[i + 1].strip())
-            for i in range(len(relations))]
-
-
-def all_formulas(obj) -> list[str]:
-    out = []
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            if key == "math" and isinstance(value, str):
-                out.append(value)
-            else:
-                out.extend(all_formulas(value))
-    elif isinstance(obj, list):
-        for value in obj:
-            out.extend(all_formulas(value))
-    elif isinstance(obj, str):
-        out.extend(re.findall(r"(?<!\\)\$(.+?)(?<!\\)\$", obj))
-    return out
-
 
 def test_every_written_calculation_is_right():
     """Each chain like $2 \\cdot 1 + 0.5 \\cdot 2 - 1 = 2$ in a file evaluates as written."""

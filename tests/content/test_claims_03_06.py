@@ -18,8 +18,8 @@ import re
 import numpy as np
 import pytest
 
-from claims_kit import ROOT, both, derivation, load, run_checks, states, table_rows  # noqa: E402 (same folder)
-from test_claims import all_formulas, arithmetic_chains, to_number  # same folder: pytest's rootdir import
+from claims_kit import (ROOT, all_formulas, both, check_written_arithmetic, derivation,  # noqa: E402
+                        korean, load, rounds_to, run_checks, states, table_rows)  # same folder
 from tutor import nn
 from tutor.experiments import REGISTRY, check_run_step
 from tutor.experiments.nets import INIT_NAMES, mlp
@@ -49,16 +49,6 @@ def prose_with(marker: str) -> dict:
     found = [p for p in steps_of("prose") if marker in p["en"]]
     assert len(found) == 1, marker
     return found[0]
-
-
-def rounds_to(value: float, written: str) -> bool:
-    """``written`` is ``value`` rounded as shown: to its decimals, or to its mantissa in e-notation."""
-    if "e" in written:
-        mantissa = written.split("e")[0]
-        digits = len(mantissa.split(".")[1]) if "." in mantissa else 0
-        return f"{value:.{digits}e}".replace("e-0", "e-") == written
-    digits = len(written.split(".")[1]) if "." in written else 0
-    return abs(value - float(written)) <= 0.5 * 10.0 ** -digits + 1e-12
 
 
 def numbers(cell: str) -> list[float]:
@@ -425,20 +415,7 @@ def test_why_questions_numbers():
 
 
 def test_written_arithmetic_holds():
-    checked = 0
-    for formula in all_formulas(LESSON) + all_formulas([QUESTIONS[i] for i in MINE]):
-        for left, relation, right in arithmetic_chains(formula):
-            a, b = to_number(left), to_number(right)
-            if a is None or b is None or isinstance(a, tuple) or isinstance(b, tuple):
-                continue
-            if relation == "=":
-                assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), formula
-            else:   # ≈: the right side rounded as written, "4.1 \\times 10^{-9}" to its mantissa
-                mantissa, _, power = right.strip().partition(" \\times 10^")
-                scale = 10.0 ** float(power.strip("{}")) if power else 1.0
-                assert rounds_to(a / scale, mantissa), formula
-            checked += 1
-    assert checked >= 8
+    assert check_written_arithmetic(all_formulas(LESSON) + all_formulas([QUESTIONS[i] for i in MINE]))
 
 
 def test_my_questions_shape():
@@ -473,14 +450,6 @@ def test_lesson_shape():
             assert 2 <= len(sentences) <= 5, (w["id"], lang)
         assert 2 <= len(w["points"]) <= 4
     assert "stub" not in (ROOT / LESSON_PATH).read_text(encoding="utf-8").lower()
-
-
-def korean(obj) -> list[str]:
-    if isinstance(obj, dict):
-        return [t for k, v in obj.items() for t in ([v] if k == "ko" and isinstance(v, str) else korean(v))]
-    if isinstance(obj, list):
-        return [t for v in obj for t in korean(v)]
-    return []
 
 
 def test_korean_terms_and_register():

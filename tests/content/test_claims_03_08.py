@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 import yaml
 
-from test_claims import all_formulas, arithmetic_chains, to_number  # same folder: pytest's rootdir import
 from tutor.content.mathtext import latex_to_unicode
 from tutor.experiments import REGISTRY, check_run_step
-from claims_kit import both, load, states  # noqa: E402 (same folder)
+from claims_kit import (all_formulas, both, check_written_arithmetic, korean, load,  # noqa: E402
+                        states)  # same folder
 
 ROOT = Path(__file__).parents[2]
 LESSON = "lessons/03-neural-networks/08-batch-size.yaml"
@@ -251,19 +251,7 @@ def test_derivation_numbers():
 
 def test_lesson_formulas_as_written():
     """Each pure-arithmetic chain ($… = …$, $… \\approx …$) in the lesson and my questions holds."""
-    checked = 0
-    for formula in all_formulas(LESSON_DATA) + all_formulas([QUESTIONS[q] for q in MINE]):
-        for left, relation, right in arithmetic_chains(formula):
-            a, b = to_number(left), to_number(right)
-            if a is None or b is None or isinstance(a, tuple) or isinstance(b, tuple):
-                continue
-            if relation == "=":
-                assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), formula
-            else:
-                digits = len(right.split(".")[1]) if "." in right else 0
-                assert abs(a - b) <= 0.5 * 10 ** -digits + 1e-12, formula
-            checked += 1
-    assert checked >= 10
+    assert check_written_arithmetic(all_formulas(LESSON_DATA) + all_formulas([QUESTIONS[q] for q in MINE])) >= 10
 
 
 # -- the run step ---------------------------------------------------------------------------------------
@@ -375,14 +363,6 @@ def test_lesson_shape():
         assert 2 <= len(w["points"]) <= 4
     raw = (ROOT / LESSON).read_text(encoding="utf-8")
     assert "stub" not in raw.lower()
-
-
-def korean(obj) -> list[str]:
-    if isinstance(obj, dict):
-        return [t for k, v in obj.items() for t in ([v] if k == "ko" and isinstance(v, str) else korean(v))]
-    if isinstance(obj, list):
-        return [t for v in obj for t in korean(v)]
-    return []
 
 
 def test_korean_terms_first_use_and_no_space_before_the_parenthesis():

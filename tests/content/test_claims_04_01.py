@@ -26,7 +26,8 @@ from tutor.experiments import REGISTRY, resolve
 from tutor.experiments.deep import dead_fraction
 from tutor.i18n import TAG_NAMES
 from tutor.nn.optim import SGD
-from claims_kit import ROOT, both, derivation, load, run_checks, states, table_rows  # noqa: E402
+from claims_kit import (ROOT, both, derivation, load, rounds_to, run_checks, states,  # noqa: E402
+                        table_rows)
 
 LESSON = "lessons/04-deep-learning/01-activations.yaml"
 BANK = "quizzes/ch04-activations.yaml"
@@ -61,11 +62,6 @@ def d(f, x, h=1e-6):
     """Central difference, independent of the identity being checked."""
     x = np.asarray(x, dtype=float)
     return (f(x + h) - f(x - h)) / (2 * h)
-
-
-def rounds_to(value: float, written: str) -> bool:
-    decimals = len(written.split(".")[1]) if "." in written else 0
-    return abs(value - float(written)) <= 0.5 * 10.0 ** -decimals + 1e-12
 
 
 def layer_grad(layer, x):

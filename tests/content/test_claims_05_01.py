@@ -17,7 +17,8 @@ import re
 import numpy as np
 import pytest
 
-from claims_kit import ROOT, both, derivation, fmt, load, run_checks, states, table_rows  # noqa: E402
+from claims_kit import (ROOT, both, derivation, fmt, load, rounds_to, run_checks, states,  # noqa: E402
+                        table_rows)
 
 LESSON_PATH = "lessons/05-classification/01-mse-vs-ce.yaml"
 BANK_PATH = "quizzes/ch05-losses-softmax.yaml"
@@ -58,11 +59,6 @@ def hessian(f, w, h=1e-4):
             ei, ej = np.eye(n)[i] * h, np.eye(n)[j] * h
             H[i, j] = (f(w + ei + ej) - f(w + ei - ej) - f(w - ei + ej) + f(w - ei - ej)) / (4 * h * h)
     return H
-
-
-def rounds_to(value: float, written: str) -> bool:
-    decimals = len(written.split(".")[1]) if "." in written else 0
-    return abs(value - float(written)) <= 0.5 * 10.0 ** -decimals + 1e-12
 
 
 def prose_with(marker_en: str) -> dict:

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import yaml
 
+from claims_kit import rounds_to  # noqa: E402 (same folder)
 from tutor.nn.optim import SGD, Adam
 
 ROOT = Path(__file__).parents[2]
@@ -64,15 +65,6 @@ def table_rows(text: str, cells: int) -> list[list[str]]:
         if len(parts) == cells and re.fullmatch(NUM, parts[0]):
             rows.append(parts)
     return rows
-
-
-def decimals(written: str) -> int:
-    return len(written.split(".")[1]) if "." in written else 0
-
-
-def rounds_to(value: float, written: str) -> bool:
-    """``written`` is ``value`` rounded to the decimals it shows."""
-    return abs(value - float(written)) <= 0.5 * 10.0 ** -decimals(written) + 1e-12
 
 
 def quiz_refs(lesson: dict) -> list[str]:

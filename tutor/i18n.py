@@ -422,6 +422,10 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "gan": {"ko": "생성적 적대 신경망(GAN)", "en": "GANs"},
+    "kinds-of-learning": {"ko": "학습의 종류(kinds of learning)", "en": "kinds of learning"},
+    "q-learning": {"ko": "Q-러닝(Q-learning)", "en": "Q-learning"},
+    "reinforcement-learning": {"ko": "강화 학습(reinforcement learning)", "en": "reinforcement learning"},
     "condition-number": {"ko": "조건수(condition number)", "en": "condition number"},
     "cost": {"ko": "계산 비용(cost)", "en": "computational cost"},
     "cross-validation": {"ko": "교차 검증(cross-validation)", "en": "cross-validation"},

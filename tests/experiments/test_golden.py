@@ -32,6 +32,7 @@ RTOL, ATOL = 1e-4, 1e-7
 SEED = 0
 UNTIMED = ("boundary",)   # wall-clock throttled: not pinned
 SHORT = {   # the default settings, shortened where a run is long
+    "qlearning": [],
     "perceptron_gates": ["steps=300"], "linreg_gd": [], "learning_rate": [], "optimizers": ["steps=60"],
     "init": ["steps=40"], "activations": ["steps=40"], "batchnorm": ["steps=40"],
     "skip_connections": ["steps=40"], "uat": ["steps=100", "widths=2,8"], "overfitting": ["steps=100"],

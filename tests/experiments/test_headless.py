@@ -12,6 +12,7 @@ import pytest
 from tutor.experiments import REGISTRY
 
 SMALL = {
+    "qlearning": ["episodes=50"],
     "perceptron_gates": ["steps=100"], "linreg_gd": ["steps=20"], "learning_rate": ["steps=40"],
     "optimizers": ["steps=40"], "init": ["steps=30"], "activations": ["steps=30"], "batchnorm": ["steps=30"],
     "skip_connections": ["steps=30"], "uat": ["steps=50", "widths=2,8"], "overfitting": ["steps=60"],

@@ -394,3 +394,23 @@ def test_activations_reports_dead_relu_units_and_leaky_relu_keeps_them_alive():
         assert f["status"] == "done" and abs(f["val_loss"] - math.log(2)) < 0.02
     dead = relu["dead_fractions"]
     assert len(dead) >= 10 and dead[-1] > dead[0]   # units die as training goes on
+
+
+def test_qlearning_finds_the_shortest_path_unless_gamma_is_zero_and_learns_it_even_at_random():
+    from tutor.experiments.qlearning import true_value
+    ev = run("qlearning")   # defaults: ε = 0.1, γ = 0.9, 200 episodes in a 4 × 4 grid
+    costs = [c for _, c in series(ev, "main", "loss")]
+    assert len(costs) == 200 and all(c >= 6 and c == int(c) for c in costs)   # moves: 6 at best
+    assert costs[0] > 20 and final(ev)["mean_cost_last20"] < 8                 # it learns the path
+    f = final(ev)
+    assert f["greedy_moves"] == 6 and f["value_start"] == pytest.approx(true_value(6, 0.9), abs=1e-3)
+    assert f["policy"][3][3] == "G" and f["return_best"] == -6
+    # γ = 0: every move's target is −1, every Q the same, the greedy policy never reaches the goal
+    myopic = final(run("qlearning", gamma=0.0))
+    assert myopic["greedy_moves"] == -1 and myopic["mean_cost_last20"] > 30
+    assert all(v == pytest.approx(-1.0) for row in myopic["values"] for v in row if v != 0.0)
+    # ε = 1: behaviour is random (the curve stays high), yet off-policy Q-learning learns the path
+    rand = final(run("qlearning", epsilon=1.0))
+    assert rand["mean_cost_last20"] > 30 and rand["greedy_moves"] == 6
+    # ε = 0: the optimistic start (Q = 0 above every true value) explores on its own
+    assert final(run("qlearning", epsilon=0.0))["mean_cost_last20"] == 6.0

@@ -422,6 +422,8 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "dot-product": {"ko": "내적(dot product)", "en": "dot product"},
+    "linear-system": {"ko": "연립방정식(system of linear equations)", "en": "systems of linear equations"},
     "gan": {"ko": "생성적 적대 신경망(GAN)", "en": "GANs"},
     "kinds-of-learning": {"ko": "학습의 종류(kinds of learning)", "en": "kinds of learning"},
     "q-learning": {"ko": "Q-러닝(Q-learning)", "en": "Q-learning"},

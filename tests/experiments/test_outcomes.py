@@ -414,3 +414,28 @@ def test_qlearning_finds_the_shortest_path_unless_gamma_is_zero_and_learns_it_ev
     assert rand["mean_cost_last20"] > 30 and rand["greedy_moves"] == 6
     # ε = 0: the optimistic start (Q = 0 above every true value) explores on its own
     assert final(run("qlearning", epsilon=0.0))["mean_cost_last20"] == 6.0
+
+
+def test_similarity_the_neurons_sum_is_the_cosine_formula_and_cosine_ignores_length():
+    from tutor.experiments.similarity import sweep
+    # the sum of products equals ‖w‖‖x‖cos θ at every angle, for any template and length
+    angles, X, dots, formula, norm_w = sweep(-1.5, 2.0, 3.0, 7)
+    assert norm_w == 2.5 and np.allclose(np.linalg.norm(X, axis=1), 3.0) and np.allclose(dots, formula)
+    assert angles[0] == 0 and angles[-1] <= 360
+    # the defaults (w = (3, 4), ‖x‖ = 2): largest when x points along w, 0 across it, smallest against it
+    ev = run("similarity")
+    assert ev[0]["variants"] == ["dot", "cosine"]
+    dot, cos = final(ev, "dot"), final(ev, "cosine")
+    assert (dot["peak"], dot["peak_angle"], dot["trough"], dot["trough_angle"]) == (10.0, 0.0, -10.0, 180.0)
+    assert (cos["peak"], cos["trough"]) == (1.0, -1.0)
+    assert dot["zero_angles"] == cos["zero_angles"] == [90.0, 270.0]
+    assert dot["max_formula_gap"] < 1e-9 and cos["max_formula_gap"] < 1e-9
+    fits = of(ev, "fit", "dot")
+    assert len(fits) == 25 and len(fits[-1]["x"]) == 25 and fits[-1]["x"][6] == 90.0
+    # a longer input doubles the dot product; the cosine similarity does not move
+    ev4 = run("similarity", length=4.0)
+    assert final(ev4, "dot")["peak"] == 20.0 and final(ev4, "cosine")["peak"] == 1.0
+    assert of(ev4, "fit", "cosine")[-1]["y_pred"] == of(ev, "fit", "cosine")[-1]["y_pred"]
+    # a zero template has no direction: every output is 0, nothing is NaN
+    f = final(run("similarity", w1=0.0, w2=0.0), "cosine")
+    assert f["peak"] == f["trough"] == 0 and f["norm_w"] == 0

@@ -17,7 +17,7 @@ SMALL = {
     "optimizers": ["steps=40"], "init": ["steps=30"], "activations": ["steps=30"], "batchnorm": ["steps=30"],
     "skip_connections": ["steps=30"], "uat": ["steps=50", "widths=2,8"], "overfitting": ["steps=60"],
     "mse_vs_ce": ["steps=30"], "softmax_digits": ["epochs=1"], "gradcheck": [], "playground": ["steps=100"],
-    "batch_size": ["epochs=2"], "accuracy_vs_loss": ["steps=40"], "validation": [],
+    "batch_size": ["epochs=2"], "accuracy_vs_loss": ["steps=40"], "entropy": ["steps=40"], "validation": [],
     "similarity": [],
 }
 

@@ -439,3 +439,28 @@ def test_similarity_the_neurons_sum_is_the_cosine_formula_and_cosine_ignores_len
     # a zero template has no direction: every output is 0, nothing is NaN
     f = final(run("similarity", w1=0.0, w2=0.0), "cosine")
     assert f["peak"] == f["trough"] == 0 and f["norm_w"] == 0
+
+
+def test_entropy_cross_entropy_floors_at_the_target_entropy_and_kl_goes_to_zero():
+    from tutor.experiments.entropy import cross_entropy, entropy, kl
+    p, q = np.array([0.7, 0.2, 0.1]), np.array([0.5, 0.3, 0.2])
+    assert math.isclose(cross_entropy(p, q), entropy(p) + kl(p, q))   # H(p, q) = H(p) + KL
+    assert kl(p, q) > 0 and kl(q, p) > 0 and not math.isclose(kl(p, q), kl(q, p))
+    # a soft target: the cross-entropy falls to H(p), not to 0; KL falls to 0; the gap is H(p)
+    ev = run("entropy")
+    assert ev[0]["variants"] == ["cross_entropy", "kl", "entropy_q", "entropy_p"]
+    f = final(ev, "cross_entropy")
+    h = -(0.7 * math.log(0.7) + 0.2 * math.log(0.2) + 0.1 * math.log(0.1))
+    assert math.isclose(f["target_entropy"], h) and math.isclose(f["start_entropy_q"], math.log(3))
+    assert f["final_cross_entropy"] - h < 1e-3 and f["final_kl"] < 1e-3 and f["max_gap_error"] < 1e-12
+    ce, k = series(ev, "cross_entropy", "loss"), series(ev, "kl", "loss")
+    assert all(b[1] <= a[1] + 1e-15 for a, b in zip(ce, ce[1:]))     # the loss never rises
+    assert all(c[1] >= h - 1e-12 for c in ce)                       # and never goes below H(p)
+    assert all(math.isclose(c[1] - kk[1], h, abs_tol=1e-12) for c, kk in zip(ce, k))
+    # a one-hot target from a confidently wrong start: H(q) rises first, then falls (sharpening),
+    # and the cross-entropy (= KL, as H(p) = 0) is still above 0 after the run
+    f = final(run("entropy", target="onehot", start="wrong"), "entropy_q")
+    assert f["target_entropy"] == 0 and f["entropy_peak"] > 4 * f["start_entropy_q"]
+    assert 0 < f["entropy_peak_step"] < 100 and f["final_entropy_q"] < f["entropy_peak"]
+    assert math.isclose(f["final_cross_entropy"], f["final_kl"]) and 0 < f["final_kl"] < 0.1
+    assert f["kl_below_001_step"] is None

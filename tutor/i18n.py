@@ -422,6 +422,8 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "logarithm": {"ko": "로그(logarithm)", "en": "logarithm"},
+    "partial-derivative": {"ko": "편미분(partial derivative)", "en": "partial derivative"},
     "dot-product": {"ko": "내적(dot product)", "en": "dot product"},
     "linear-system": {"ko": "연립방정식(system of linear equations)", "en": "systems of linear equations"},
     "gan": {"ko": "생성적 적대 신경망(GAN)", "en": "GANs"},

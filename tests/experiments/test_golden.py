@@ -38,6 +38,7 @@ SHORT = {   # the default settings, shortened where a run is long
     "skip_connections": ["steps=40"], "uat": ["steps=100", "widths=2,8"], "overfitting": ["steps=100"],
     "mse_vs_ce": ["steps=60"], "softmax_digits": ["epochs=1"], "gradcheck": [],
     "playground": ["steps=200"], "batch_size": [], "accuracy_vs_loss": [], "entropy": [], "validation": [],
+    "steepest": [],
     "similarity": [],
 }
 

@@ -18,6 +18,7 @@ SMALL = {
     "skip_connections": ["steps=30"], "uat": ["steps=50", "widths=2,8"], "overfitting": ["steps=60"],
     "mse_vs_ce": ["steps=30"], "softmax_digits": ["epochs=1"], "gradcheck": [], "playground": ["steps=100"],
     "batch_size": ["epochs=2"], "accuracy_vs_loss": ["steps=40"], "entropy": ["steps=40"], "validation": [],
+    "steepest": ["steps=20"],
     "similarity": [],
 }
 

@@ -464,3 +464,31 @@ def test_entropy_cross_entropy_floors_at_the_target_entropy_and_kl_goes_to_zero(
     assert 0 < f["entropy_peak_step"] < 100 and f["final_entropy_q"] < f["entropy_peak"]
     assert math.isclose(f["final_cross_entropy"], f["final_kl"]) and 0 < f["final_kl"] < 0.1
     assert f["kl_below_001_step"] is None
+
+
+def test_steepest_the_gradient_direction_drops_most_per_step_and_90_degrees_nothing():
+    ev = run("steepest")
+    assert ev[0]["variants"] == ["angle_0", "angle_30", "angle_60", "angle_90"]
+    f = {v: final(ev, v) for v in ev[0]["variants"]}
+    # the same start, f(2, 1) = (4 + 4·1)/2 = 4, ‖∇f‖ = ‖(2, 4)‖ = √20, every walker took 40 steps
+    for v in f.values():
+        assert v["status"] == "done" and v["step"] == 40
+        assert v["start_loss"] == 4.0 and math.isclose(v["grad_norm"], math.sqrt(20))
+    # one step of length η lowers f by about η‖∇f‖cos θ (the error is η², second order)
+    for v in f.values():
+        assert math.isclose(v["predicted_first_drop"], 0.05 * math.sqrt(20) * math.cos(math.radians(v["angle"])),
+                            abs_tol=1e-12)
+        assert abs(v["first_drop"] - v["predicted_first_drop"]) < 0.05**2 * 4
+    firsts = [f[v]["first_drop"] for v in ("angle_0", "angle_30", "angle_60", "angle_90")]
+    assert firsts == sorted(firsts, reverse=True)
+    # 90°: along the contour, the first-order change is zero; only the curvature (η²) shows
+    assert abs(f["angle_90"]["first_drop"]) < 0.05**2 * 4
+    # after 40 steps: the order holds, the gradient walker is nearly at the bottom, the 90° one is not lower
+    drops = [f[v]["drop"] for v in ("angle_0", "angle_30", "angle_60", "angle_90")]
+    assert drops == sorted(drops, reverse=True)
+    assert f["angle_0"]["loss"] < 0.2 and f["angle_90"]["loss"] >= 4.0
+    # every curve starts at the start and the paths are drawn on the surface
+    for v in f:
+        assert series(ev, v, "loss")[0] == (0, 4.0)
+        assert len(series(ev, v, "loss")) == 41
+        assert of(ev, "trajectory", v)[0]["surface"]["z"]

@@ -422,6 +422,7 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "limit": {"ko": "극한(limit)", "en": "limit"},
     "logarithm": {"ko": "로그(logarithm)", "en": "logarithm"},
     "partial-derivative": {"ko": "편미분(partial derivative)", "en": "partial derivative"},
     "dot-product": {"ko": "내적(dot product)", "en": "dot product"},

@@ -40,6 +40,7 @@ SHORT = {   # the default settings, shortened where a run is long
     "playground": ["steps=200"], "batch_size": [], "accuracy_vs_loss": [], "entropy": [], "validation": [],
     "steepest": [],
     "similarity": [],
+    "taylor": [],
 }
 
 

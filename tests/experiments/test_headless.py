@@ -20,6 +20,7 @@ SMALL = {
     "batch_size": ["epochs=2"], "accuracy_vs_loss": ["steps=40"], "entropy": ["steps=40"], "validation": [],
     "steepest": ["steps=20"],
     "similarity": [],
+    "taylor": [],
 }
 
 

@@ -492,3 +492,27 @@ def test_steepest_the_gradient_direction_drops_most_per_step_and_90_degrees_noth
         assert series(ev, v, "loss")[0] == (0, 4.0)
         assert len(series(ev, v, "loss")) == 41
         assert of(ev, "trajectory", v)[0]["surface"]["z"]
+
+
+def test_taylor_error_shrinks_with_the_order_inside_the_radius_and_grows_outside():
+    # eˣ at x = 1: Tₙ(1) = Σ 1/k!, each order closer to e (the default run lesson 01-05 shows)
+    ev = run("taylor")
+    assert ev[0]["variants"] == ["n1", "n2", "n3", "n5"]
+    errors = [final(ev, v)["error"] for v in ev[0]["variants"]]
+    assert errors == sorted(errors, reverse=True) and errors[-1] < 0.002
+    for v, n in (("n1", 1), ("n5", 5)):
+        f = final(ev, v)
+        assert f["order"] == n and f["true"] == pytest.approx(math.e)
+        assert f["value"] == pytest.approx(sum(1 / math.factorial(k) for k in range(n + 1)))
+    # the error curve grows with the distance from the centre, and a picture per order
+    for v in ev[0]["variants"]:
+        errs = [y for _, y in series(ev, v, "loss")]
+        assert len(errs) == 40 and errs == sorted(errs)
+        assert len(of(ev, "fit", v)) == 1
+    # ln(1 + x) at x = 1.5, outside its radius of convergence 1: more terms, a worse value
+    ev = run("taylor", function="ln1p", x=1.5, orders="2,5,10")
+    errors = [final(ev, v)["error"] for v in ("n2", "n5", "n10")]
+    assert errors == sorted(errors) and errors[-1] > 3
+    # sin has no even terms: orders 1 and 2 are the same polynomial
+    ev = run("taylor", function="sin", orders="1,2")
+    assert final(ev, "n1")["value"] == final(ev, "n2")["value"] == 1.0

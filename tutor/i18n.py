@@ -422,6 +422,10 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "ai-ml-dl": {"ko": "AI·머신러닝·딥러닝(AI vs ML vs DL)", "en": "AI vs ML vs DL"},
+    "feature-engineering": {"ko": "특성 공학(feature engineering)", "en": "feature engineering"},
+    "gpu": {"ko": "GPU와 병렬 계산(GPU)", "en": "GPUs and parallel compute"},
+    "history": {"ko": "딥러닝의 역사(history)", "en": "history of deep learning"},
     "limit": {"ko": "극한(limit)", "en": "limit"},
     "logarithm": {"ko": "로그(logarithm)", "en": "logarithm"},
     "partial-derivative": {"ko": "편미분(partial derivative)", "en": "partial derivative"},

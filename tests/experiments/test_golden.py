@@ -31,6 +31,8 @@ GOLDEN = Path(__file__).with_name("golden")
 RTOL, ATOL = 1e-4, 1e-7
 SEED = 0
 UNTIMED = ("boundary",)   # wall-clock throttled: not pinned
+#: figures that are wall-clock measurements (they depend on the machine): pinned as "measured" only
+WALL_CLOCK = {"compute": ("seconds", "gflops_per_second", "speedup")}
 SHORT = {   # the default settings, shortened where a run is long
     "qlearning": [],
     "perceptron_gates": ["steps=300"], "linreg_gd": [], "learning_rate": [], "optimizers": ["steps=60"],
@@ -41,6 +43,7 @@ SHORT = {   # the default settings, shortened where a run is long
     "steepest": [],
     "similarity": [],
     "taylor": [],
+    "features": ["steps=60"], "compute": ["n=16"],
 }
 
 
@@ -67,7 +70,9 @@ def summary(name: str, events: list[dict]) -> dict:
     kinds = [key if n == 1 else f"{key}*{n}" for key, n in runs]
     fin = events[-1]
     return {"experiment": name, "seed": SEED, "sets": SHORT[name], "rtol": RTOL, "atol": ATOL,
-            "kinds": kinds, "finish": {"status": fin["status"], "variants": fin["variants"]}}
+            "kinds": kinds, "finish": {"status": fin["status"], "variants": {
+                v: {k: "measured" if k in WALL_CLOCK.get(name, ()) and isinstance(x, (int, float)) else x
+                    for k, x in figures.items()} for v, figures in fin["variants"].items()}}}
 
 
 def close(got, want, where: str) -> None:

@@ -21,6 +21,7 @@ SMALL = {
     "steepest": ["steps=20"],
     "similarity": [],
     "taylor": [],
+    "features": ["steps=40"], "compute": ["n=12"],
 }
 
 

@@ -516,3 +516,40 @@ def test_taylor_error_shrinks_with_the_order_inside_the_radius_and_grows_outside
     # sin has no even terms: orders 1 and 2 are the same polynomial
     ev = run("taylor", function="sin", orders="1,2")
     assert final(ev, "n1")["value"] == final(ev, "n2")["value"] == 1.0
+
+
+def test_features_only_the_hand_made_feature_or_a_net_solves_the_circle():
+    from tutor.experiments.features import circle, with_r2
+    ev = run("features")
+    assert ev[0]["variants"] == ["linear", "linear_r2", "mlp"]
+    lin, r2, net = final(ev, "linear"), final(ev, "linear_r2"), final(ev, "mlp")
+    # a straight line cannot separate a disc from the ring around it: about a coin toss
+    assert lin["test_accuracy"] < 0.7 and lin["train_accuracy"] < 0.75
+    # one hand-made feature, x1² + x2², makes the classes linearly separable; a small net finds a
+    # curved boundary from x1, x2 alone
+    for f in (r2, net):
+        assert f["status"] == "done" and f["train_accuracy"] == 1.0 and f["test_accuracy"] == 1.0
+    assert r2["features"] == ["x1", "x2", "x1^2+x2^2"] and net["features"] == lin["features"] == ["x1", "x2"]
+    assert r2["num_params"] == 4 and lin["num_params"] == 3 and net["num_params"] > 20
+    # separable by a threshold on r² alone: every inside point has a smaller r² than every outside one
+    X, y, _, _ = circle({"n": 400, "noise": 0.0}, 0)
+    r = with_r2(X)[:, 2]
+    assert r[y[:, 0] == 1].max() < r[y[:, 0] == 0].min()
+    assert np.allclose(with_r2(X)[:, :2], X)
+
+
+def test_compute_loops_and_numpy_agree_and_numpy_is_faster():
+    from tutor.experiments.compute import matmul_loops
+    A, B = [[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]
+    assert matmul_loops(A, B) == [[19.0, 22.0], [43.0, 50.0]]
+    ev = run("compute", n=80)
+    assert ev[0]["variants"] == ["loops", "numpy"]
+    loops, fast = final(ev, "loops"), final(ev, "numpy")
+    for f in (loops, fast):
+        assert f["status"] == "done" and f["multiply_adds"] == 80 ** 3 and f["flops"] == 2 * 80 ** 3
+        assert f["seconds"] > 0 and f["gflops_per_second"] == pytest.approx(f["flops"] / f["seconds"] / 1e9)
+    assert fast["max_abs_difference"] < 1e-9                      # the same product, up to rounding
+    assert fast["speedup"] == pytest.approx(loops["seconds"] / fast["seconds"]) and fast["speedup"] > 1
+    assert len(of(ev, "step", "loops")) == 20 and of(ev, "step", "loops")[-1]["step"] == 80
+    fin = ev[-1]
+    assert "numpy" in fin["message"]["ko"] and "배" in fin["message"]["ko"] and "times faster" in fin["message"]["en"]

@@ -176,7 +176,7 @@ def test_vector_chain_rule_derivation():
 
     run_checks(deriv, {
         "y_i = h_i(g_1(\\mathbf{x}), \\ldots, g_m(\\mathbf{x}))": composed,
-        "\\frac{\\partial y_i}{\\partial x_j} = \\sum_{k=1}^{m} \\frac{\\partial y_i}{\\partial u_k} \\frac{\\partial u_k}{\\partial x_j}": entry_sums,
+        "\\frac{\\partial y_i}{\\partial x_j} = \\sum_{k=1}^{m} \\frac{\\partial y_i}{\\partial u_k} \\cdot \\frac{\\partial u_k}{\\partial x_j}": entry_sums,
         "(J_{y,x})_{ij} = \\sum_{k=1}^{m} (J_h)_{ik} (J_g)_{kj}": entry_sums,
         "J_{y,x} = J_h J_g": product,
         "(p \\times m)(m \\times n) = p \\times n": shapes,

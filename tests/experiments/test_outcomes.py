@@ -536,6 +536,9 @@ def test_features_only_the_hand_made_feature_or_a_net_solves_the_circle():
     r = with_r2(X)[:, 2]
     assert r[y[:, 0] == 1].max() < r[y[:, 0] == 0].min()
     assert np.allclose(with_r2(X)[:, :2], X)
+    # the finish message says the three test accuracies and parameter counts
+    msg = ev[-1]["message"]
+    assert "100%" in msg["ko"] and f"{100 * lin['test_accuracy']:.0f}%" in msg["en"] and "3, 4, " in msg["en"]
 
 
 def test_compute_loops_and_numpy_agree_and_numpy_is_faster():

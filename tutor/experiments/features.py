@@ -11,10 +11,13 @@ in ``deep.py``), from the same seed, with the same optimizer and steps, interlea
 - ``mlp``: a small network on (x₁, x₂) alone, which has to find a curved boundary by itself.
 
 The ``end`` of each variant carries ``train_accuracy`` and ``test_accuracy`` (on the whole training
-and held-out sets, after the last step) and ``features``, the inputs it was given.
+and held-out sets, after the last step), ``features`` (the inputs it was given) and ``num_params``;
+the finish message says the three test accuracies and parameter counts.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -72,7 +75,27 @@ def _features(params, seed, stop):
     yield from interleave(gens)
 
 
-register(Experiment(
+@dataclass
+class FeaturesExperiment(Experiment):
+    """The finish message says each model's test accuracy and its number of parameters, which the
+    run panel's status line does not show."""
+
+    def run(self, params=None, seed=None, stop=None):
+        for event in super().run(params, seed, stop):
+            if event["event"] == "finish" and event["status"] == "done":
+                v = event["variants"]
+                if all(isinstance(v.get(n, {}).get("test_accuracy"), (int, float)) for n in VARIANTS):
+                    acc = [f"{100 * v[n]['test_accuracy']:.0f}%" for n in VARIANTS]
+                    size = [str(v[n].get("num_params")) for n in VARIANTS]
+                    event["message"] = {
+                        "ko": f"완료했습니다(done). 테스트 정확도(test accuracy): 선형 {acc[0]}, 선형 + x₁²+x₂² {acc[1]}, "
+                              f"작은 신경망 {acc[2]} (매개변수 {', '.join(size)}개).",
+                        "en": f"done. Test accuracy: linear {acc[0]}, linear + x₁²+x₂² {acc[1]}, small MLP {acc[2]} "
+                              f"({', '.join(size)} parameters)."}
+            yield event
+
+
+register(FeaturesExperiment(
     name="features",
     title={"ko": "손으로 만든 특성(feature) vs 스스로 배운 특성: 원 데이터",
            "en": "Hand-made features vs learned ones: the circle data set"},

@@ -422,6 +422,9 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "distribution": {"ko": "확률 분포(distribution)", "en": "probability distributions"},
+    "map": {"ko": "최대 사후 확률 추정(MAP)", "en": "MAP estimation"},
+    "prior": {"ko": "사전 분포(prior)", "en": "priors"},
     "ai-ml-dl": {"ko": "AI·머신러닝·딥러닝(AI vs ML vs DL)", "en": "AI vs ML vs DL"},
     "feature-engineering": {"ko": "특성 공학(feature engineering)", "en": "feature engineering"},
     "gpu": {"ko": "GPU와 병렬 계산(GPU)", "en": "GPUs and parallel compute"},

@@ -44,6 +44,7 @@ SHORT = {   # the default settings, shortened where a run is long
     "similarity": [],
     "taylor": [],
     "features": ["steps=60"], "compute": ["n=16"],
+    "mle_map": ["flips=200"],
 }
 
 

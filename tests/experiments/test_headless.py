@@ -22,6 +22,7 @@ SMALL = {
     "similarity": [],
     "taylor": [],
     "features": ["steps=40"], "compute": ["n=12"],
+    "mle_map": ["flips=100"],
 }
 
 

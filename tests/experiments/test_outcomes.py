@@ -556,3 +556,27 @@ def test_compute_loops_and_numpy_agree_and_numpy_is_faster():
     assert len(of(ev, "step", "loops")) == 20 and of(ev, "step", "loops")[-1]["step"] == 80
     fin = ev[-1]
     assert "numpy" in fin["message"]["ko"] and "배" in fin["message"]["ko"] and "times faster" in fin["message"]["en"]
+
+
+def test_mle_map_both_converge_to_p_and_map_is_pulled_to_the_prior_early():
+    from tutor.experiments.mle_map import flips_of, map_estimate
+    ev = run("mle_map")   # defaults: p = 0.7, 1000 flips, Beta(11, 11) prior (mode 0.5)
+    assert ev[0]["variants"] == ["mle", "map", "true_p"]
+    mle, mp = dict(series(ev, "mle", "loss")), dict(series(ev, "map", "loss"))
+    flips = flips_of(0.7, 1000, 0)
+    for n in (1, 10, 100, 1000):   # the curves are exactly k/n and (k + 10)/(n + 20)
+        k = int(flips[:n].sum())
+        assert mle[n] == pytest.approx(k / n) and mp[n] == pytest.approx((k + 10) / (n + 20))
+    assert mp[0] == 0.5 and 0 not in mle   # before any flip: only the prior's mode exists
+    # early, MAP sits between the prior's mode and the MLE; one flip sends the MLE to 0 or 1
+    assert mle[1] in (0.0, 1.0) and abs(mp[1] - 0.5) < 0.05
+    for n in range(1, 1001):
+        assert min(0.5, mle[n]) - 1e-12 <= mp[n] <= max(0.5, mle[n]) + 1e-12
+    # late, both are near p and near each other: the prior's 20 pseudo-flips are outweighed
+    f_mle, f_map = final(ev, "mle"), final(ev, "map")
+    assert f_mle["error"] < 0.03 and f_map["error"] < 0.04 and abs(f_mle["estimate"] - f_map["estimate"]) < 0.01
+    assert abs(mle[10] - mp[10]) > 4 * abs(mle[1000] - mp[1000])
+    # a flat prior, Beta(1, 1), makes MAP the MLE
+    ev = run("mle_map", flips=50, prior_a=1.0, prior_b=1.0)
+    assert series(ev, "map", "loss") == series(ev, "mle", "loss")
+    assert map_estimate(3, 4, 1.0, 1.0) == 0.75

@@ -151,8 +151,9 @@ def test_exp_run():
     for n in orders:
         errs = [e["loss"] for e in events if e["event"] == "step" and e["variant"] == f"n{n}"]
         assert len(errs) == 40 and errs == sorted(errs)
+        assert math.isclose(errs[19], final(events, f"n{n}")["error"])   # step 20 is x = 1
     assert events[0]["params"]["x_max"] == 2.0 and events[0]["params"]["x"] == 1.0
-    assert all("40" in t for t in both(run["ask"]))
+    assert all("40" in t and "20" in t for t in both(run["ask"]))
     states(prose_with("0.7183"), "0.0016")
 
 

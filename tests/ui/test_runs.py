@@ -591,3 +591,14 @@ async def test_gate_xor_through_the_loader_and_the_lesson_step(real, tmp_path):
         await wait_for(pilot, lambda: panel.phase not in ("starting", "running"), timeout=60)
         assert panel.run_state.begin["params"]["gate"] == "xor"
         assert panel.run_state.variants["main"].status == "done"
+
+
+async def test_the_run_question_shows_its_math_as_unicode():
+    """A run's question is lesson text: `$\\ln 2$` reads as ln 2, as it does in prose."""
+    ask = {"en": "Does the loss fall below 0.693 ($\\ln 2$)?", "ko": "손실이 0.693($\\ln 2$)보다 내려가나요?"}
+    for lang, shown in (("en", "0.693 (ln 2)?"), ("ko", "0.693(ln 2)보다")):
+        app = PanelApp("perceptron_gates", {}, ask, lang)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            text = str(app.query_one(".run-ask").render())
+            assert shown in text and "$" not in text and "\\" not in text, text

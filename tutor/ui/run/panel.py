@@ -32,6 +32,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Input, Select, Static, TextArea
 
+from tutor.content import render_inline_math
 from tutor.experiments.state import CURVES, PICTURES, STATUS, RunState
 from tutor.i18n import in_lang, tr
 
@@ -104,8 +105,10 @@ class RunPanel(Vertical, can_focus=True):
         title = in_lang(self.spec.title, self.lang) if self.spec is not None else self.experiment
         yield Static(RichText(tr("run.run_label", self.lang, title=title), style="bold"), classes="run-title")
         if self.ask:
-            yield Static(RichText(tr("run.run_ask", self.lang, ask=in_lang(self.ask, self.lang)),
-                                  style="italic"), classes="run-ask")
+            # The question is lesson text: its $…$ math is shown as Unicode, as everywhere else.
+            ask = render_inline_math(in_lang(self.ask, self.lang))
+            yield Static(RichText(tr("run.run_ask", self.lang, ask=ask), style="italic"),
+                         classes="run-ask")
         with Horizontal(classes="run-body"):
             yield self.form
             with Vertical(classes="run-right"):

@@ -312,7 +312,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "run.cli.grad_norms": {"ko": "층별 그라디언트 크기 ‖∂L/∂θ‖ (마지막 측정)", "en": "Per-layer gradient norms ‖∂L/∂θ‖ (last measured)"},
     "run.cli.saved": {"ko": "그림을 저장했습니다: {path}", "en": "saved the plot to {path}"},
     "run.cli.log": {"ko": "로그 눈금(log scale)", "en": "log scale"},
-    "run.cli.params": {"ko": "매개변수(parameter)", "en": "parameters"},
+    "run.cli.params": {"ko": "파라미터(parameter)", "en": "parameters"},
     "run.cli.name": {"ko": "이름", "en": "name"},
     "run.cli.st_done": {"ko": "완료(done)", "en": "done"},
     "run.cli.st_diverged": {"ko": "발산(diverged)", "en": "diverged"},

@@ -29,7 +29,7 @@ def tutor(*args, timeout=60):
     (["linreg_gd", "--set", "steps=9999", "--lang", "ko"],
      "tutor run: steps=9999은(는) linreg_gd의 최댓값 2000보다 큽니다 (허용 범위: 1…2000)"),
     (["linreg_gd", "--set", "nope=1", "--lang", "ko"],
-     "tutor run: linreg_gd에 없는 매개변수(parameter) 'nope' (있는 것: seed, lr, steps, noise, n)"),
+     "tutor run: linreg_gd에 없는 파라미터(parameter) 'nope' (있는 것: seed, lr, steps, noise, n)"),
     (["linreg_gd", "--seed", "-3"],
      "tutor run: seed=-3 is below the minimum 0 for linreg_gd (allowed: 0…2147483647)"),
 ])
@@ -81,7 +81,7 @@ def test_table_and_variants_in_korean(tmp_path):
     assert "알맞음(right) 학습" in out          # the curve's legend
     assert (tmp_path / "k.png").read_bytes()[:4] == b"\x89PNG"
     r = tutor("--lang", "ko")
-    assert r.returncode == 0 and "이름" in r.stdout and "매개변수(parameter)" in r.stdout
+    assert r.returncode == 0 and "이름" in r.stdout and "파라미터(parameter)" in r.stdout
 
 
 def test_korean_png_without_a_hangul_font_says_so(tmp_path, monkeypatch):

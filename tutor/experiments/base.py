@@ -234,6 +234,9 @@ class Experiment:
         "en": "the learning rate is too large: every step overshoots the minimum and lands further away"})
     #: names of this experiment's own variants, for those the shared table does not know
     variant_labels: dict[str, Text] = field(default_factory=dict)
+    #: what a finished run measured, in words, from its variants' summaries (the finish
+    #: message; None keeps the usual one): for figures the panel's status lines do not show
+    report: Callable[[dict], Text | None] | None = None
 
     def __post_init__(self) -> None:
         # One table for every view (panel, terminal, PNG): a new experiment brings its names.
@@ -281,8 +284,9 @@ class Experiment:
             status = variants[names[0]]["status"]
         else:
             status = "done"
+        message = self.report(variants) if self.report is not None and status == "done" else None
         yield {"event": "finish", "status": status, "variants": variants,
-               "message": finish_message(status, variants, len(names) > 1)}
+               "message": message or finish_message(status, variants, len(names) > 1)}
 
 
 def diverged_message(end: dict, cause: Text) -> Text:
@@ -349,7 +353,7 @@ def coerce_params(name: str, raw: dict) -> dict:
         if p is None:
             known = ", ".join(exp.params)
             raise ParamError(f"unknown parameter {key!r} for {name} (known: {known})",
-                             f"{name}에 없는 매개변수(parameter) {key!r} (있는 것: {known})", key)
+                             f"{name}에 없는 파라미터(parameter) {key!r} (있는 것: {known})", key)
         out[key] = p.coerce(value, name)
     return out
 

@@ -17,11 +17,11 @@ finish message says the two times and their ratio.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from .base import P, Experiment, register
+from .events import Bilingual as Text
 
 VARIANTS = ["loops", "numpy"]
 
@@ -106,27 +106,22 @@ def _seconds(s) -> str:
     return f"{s:.3g}" if isinstance(s, (int, float)) else "—"
 
 
-@dataclass
-class TimedExperiment(Experiment):
+def _report(variants: dict) -> Text | None:
     """The finish message says what was measured: the two times and their ratio."""
-
-    def run(self, params=None, seed=None, stop=None):
-        for event in super().run(params, seed, stop):
-            if event["event"] == "finish" and event["status"] == "done":
-                v = event["variants"]
-                loops, fast = v.get("loops", {}).get("seconds"), v.get("numpy", {}).get("seconds")
-                ratio = v.get("numpy", {}).get("speedup")
-                if isinstance(ratio, (int, float)):
-                    event["message"] = {
-                        "ko": f"완료했습니다(done). 이 컴퓨터에서 loops {_seconds(loops)}초, numpy {_seconds(fast)}초: "
-                              f"numpy가 약 {ratio:.0f}배 빠릅니다.",
-                        "en": f"done. On this machine: loops {_seconds(loops)} s, numpy {_seconds(fast)} s: "
-                              f"numpy is about {ratio:.0f} times faster."}
-            yield event
+    loops = variants.get("loops", {}).get("seconds")
+    fast = variants.get("numpy", {}).get("seconds")
+    ratio = variants.get("numpy", {}).get("speedup")
+    if not isinstance(ratio, (int, float)):
+        return None
+    return {"ko": f"완료했습니다(done). 이 컴퓨터에서 loops {_seconds(loops)}초, numpy {_seconds(fast)}초: "
+                  f"numpy가 약 {ratio:.0f}배 빠릅니다.",
+            "en": f"done. On this machine: loops {_seconds(loops)} s, numpy {_seconds(fast)} s: "
+                  f"numpy is about {ratio:.0f} times faster."}
 
 
-register(TimedExperiment(
+register(Experiment(
     name="compute",
+    report=_report,
     title={"ko": "행렬 곱(matrix product): 스칼라 반복문 vs 벡터화(vectorization)",
            "en": "A matrix product: scalar loops vs vectorised"},
     description={

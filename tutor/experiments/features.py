@@ -17,7 +17,6 @@ the finish message says the three test accuracies and parameter counts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,6 +25,7 @@ from tutor.nn import data
 from tutor.nn.train import evaluate
 
 from .base import P, Experiment, interleave, log_every_for, register, train_variant
+from .events import Bilingual as Text
 from .nets import OPTIMIZERS, batch_param, lr_param, make_optimizer, mlp, steps_param
 
 VARIANTS = ["linear", "linear_r2", "mlp"]
@@ -75,28 +75,22 @@ def _features(params, seed, stop):
     yield from interleave(gens)
 
 
-@dataclass
-class FeaturesExperiment(Experiment):
-    """The finish message says each model's test accuracy and its number of parameters, which the
-    run panel's status line does not show."""
-
-    def run(self, params=None, seed=None, stop=None):
-        for event in super().run(params, seed, stop):
-            if event["event"] == "finish" and event["status"] == "done":
-                v = event["variants"]
-                if all(isinstance(v.get(n, {}).get("test_accuracy"), (int, float)) for n in VARIANTS):
-                    acc = [f"{100 * v[n]['test_accuracy']:.0f}%" for n in VARIANTS]
-                    size = [str(v[n].get("num_params")) for n in VARIANTS]
-                    event["message"] = {
-                        "ko": f"완료했습니다(done). 테스트 정확도(test accuracy): 선형 {acc[0]}, 선형 + x₁²+x₂² {acc[1]}, "
-                              f"작은 신경망 {acc[2]} (매개변수 {', '.join(size)}개).",
-                        "en": f"done. Test accuracy: linear {acc[0]}, linear + x₁²+x₂² {acc[1]}, small MLP {acc[2]} "
-                              f"({', '.join(size)} parameters)."}
-            yield event
+def _report(variants: dict) -> Text | None:
+    """The finish message says each model's test accuracy and its number of parameters, which
+    the run panel's status lines do not show."""
+    if not all(isinstance(variants.get(n, {}).get("test_accuracy"), (int, float)) for n in VARIANTS):
+        return None
+    acc = [f"{100 * variants[n]['test_accuracy']:.0f}%" for n in VARIANTS]
+    size = [str(variants[n].get("num_params")) for n in VARIANTS]
+    return {"ko": f"완료했습니다(done). 테스트 정확도(test accuracy): 선형 {acc[0]}, 선형 + x₁²+x₂² {acc[1]}, "
+                  f"작은 신경망 {acc[2]} (파라미터 {', '.join(size)}개).",
+            "en": f"done. Test accuracy: linear {acc[0]}, linear + x₁²+x₂² {acc[1]}, small MLP {acc[2]} "
+                  f"({', '.join(size)} parameters)."}
 
 
-register(FeaturesExperiment(
+register(Experiment(
     name="features",
+    report=_report,
     title={"ko": "손으로 만든 특성(feature) vs 스스로 배운 특성: 원 데이터",
            "en": "Hand-made features vs learned ones: the circle data set"},
     description={

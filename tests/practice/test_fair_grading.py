@@ -43,6 +43,7 @@ JUDGED_GROUPS = {
     "q03-gd-loop-order": [[2, 3]],    # loss and gradient both come from the predictions
     "q04-backprop-order": [],         # the backward pass starts from the computed loss
     "q05-bce-order": [],              # each step rewrites the previous one's expression
+    "q02-history-order": [],          # five distinct years: 1958, 1986, 1995, 2001, 2012
 }
 
 

@@ -130,11 +130,13 @@ class HomeScreen(Screen):
             for lesson in lessons:
                 p = progress.get(lesson.id)
                 fraction = p.fraction if p else 0.0
+                # The bar before the title, so the bars stay in one column when a long title
+                # wraps at 80 columns.
                 line = RichText(f"  {lesson.short_id}  ")
-                line.append(lesson.title.get(lang))
-                line.append("  ")
                 line.append(progress_bar(fraction, ascii_only=ascii_only),
                             style="green" if fraction >= 1 else "")
+                line.append("  ")
+                line.append(lesson.title.get(lang))
                 options.append(Option(line, id=f"lesson:{lesson.id}"))
         return options
 

@@ -127,7 +127,7 @@ register(Experiment(
                    0.5, 6.0, label={"ko": "범위(x_max)", "en": "range (x_max)"}),
     },
     variants_for=_variants,
-    variant_labels={f"n{n}": {"ko": f"{n}차(n{n})", "en": f"order {n}"} for n in range(MAX_ORDER + 1)},
+    variant_labels={f"n{n}": {"ko": f"{n}차(n{n})", "en": f"n{n}"} for n in range(MAX_ORDER + 1)},
     body=_taylor,
     plot={"y": "loss", "log_y": True, "x": "step"},
 ))

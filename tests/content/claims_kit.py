@@ -150,3 +150,20 @@ def check_written_arithmetic(formulas: list[str]) -> int:
                 assert rounds_to(a / scale, mantissa), formula
             checked += 1
     return checked
+
+
+def check_bank_shape(questions: dict, prefix: str, chapter: int, total: int, why: int) -> None:
+    """A lesson's own bank questions: at least ``total`` with ``why`` of them why questions, all
+    named ``prefix…`` in ``chapter``; follow-ups point into the bank; a why question has 2–4
+    key points and a model answer of 2–5 sentences in both languages."""
+    qs = list(questions.values())
+    assert len(qs) >= total and sum(q["type"] == "why" for q in qs) >= why
+    assert all(q["id"].startswith(prefix) and q["chapter"] == chapter for q in qs)
+    for q in qs:
+        for f in q.get("follow_up", []):
+            assert f in questions and f != q["id"]
+        if q["type"] == "why":
+            assert 2 <= len(q["points"]) <= 4, q["id"]
+            for lang in ("ko", "en"):
+                sentences = [s for s in re.split(r"(?<=[.!?])\s+", q["a"][lang].strip()) if s]
+                assert 2 <= len(sentences) <= 5, (q["id"], lang, sentences)

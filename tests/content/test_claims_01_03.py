@@ -16,7 +16,8 @@ import re
 import numpy as np
 import pytest
 
-from claims_kit import (ROOT, all_formulas, both, check_written_arithmetic, derivation, load,  # noqa: E402
+from claims_kit import (ROOT, all_formulas, both, check_bank_shape, check_written_arithmetic,  # noqa: E402
+                        derivation, load,
                         run_checks, states, table_rows)
 from tutor.experiments import REGISTRY, check_run_step
 
@@ -336,17 +337,7 @@ def test_bank_answers():
 
 
 def test_bank_shape():
-    qs = list(QUESTIONS.values())
-    assert len(qs) >= 6 and sum(q["type"] == "why" for q in qs) >= 3
-    assert all(q["id"].startswith("q01-vm-") and q["chapter"] == 1 for q in qs)
-    for q in qs:
-        for f in q.get("follow_up", []):
-            assert f in QUESTIONS and f != q["id"]
-        if q["type"] == "why":
-            assert 2 <= len(q["points"]) <= 4, q["id"]
-            for lang in ("ko", "en"):
-                sentences = [s for s in re.split(r"(?<=[.!?])\s+", q["a"][lang].strip()) if s]
-                assert 2 <= len(sentences) <= 5, (q["id"], lang, sentences)
+    check_bank_shape(QUESTIONS, "q01-vm-", 1, total=6, why=3)
 
 
 # -- the lesson as a whole ---------------------------------------------------------------------------------------

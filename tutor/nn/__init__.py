@@ -47,6 +47,7 @@ from .layers import BatchNorm1d, Dropout, Embedding, Flatten, Linear
 from .losses import BCEWithLogitsLoss, Loss, MSELoss, SoftmaxCrossEntropyLoss
 from .module import Module, Residual, Sequential
 from .recurrent import RNN
+from .clip import clip_grad_norm  # noqa: F401  (gradient clipping by norm, tutor.nn.clip)
 
 __all__ = [
     "Module", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "Step", "Softmax",

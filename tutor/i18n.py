@@ -373,6 +373,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "run.m_val_acc": {"ko": "검증 정확도(val acc)", "en": "val acc"},
     "run.m_time": {"ko": "{s:.1f}초", "en": "{s:.1f}s"},
     "run.train": {"ko": "학습", "en": "train"},
+    "run.hist_peak": {"ko": "가장 많은 칸: {n}개", "en": "fullest bin: {n}"},
     "run.val": {"ko": "검증", "en": "val"},
     "run.test": {"ko": "테스트", "en": "test"},
     "run.loss_axis": {"ko": "손실", "en": "loss"},

@@ -45,6 +45,7 @@ SHORT = {   # the default settings, shortened where a run is long
     "taylor": [],
     "features": ["steps=60"], "compute": ["n=16"],
     "mle_map": ["flips=200"],
+    "vanishing": ["steps=40"], "cures": ["steps=40"],
 }
 
 

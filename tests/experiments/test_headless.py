@@ -23,6 +23,7 @@ SMALL = {
     "taylor": [],
     "features": ["steps=40"], "compute": ["n=12"],
     "mle_map": ["flips=100"],
+    "vanishing": ["steps=30"], "cures": ["steps=30"],
 }
 
 

@@ -580,3 +580,36 @@ def test_mle_map_both_converge_to_p_and_map_is_pulled_to_the_prior_early():
     ev = run("mle_map", flips=50, prior_a=1.0, prior_b=1.0)
     assert series(ev, "map", "loss") == series(ev, "mle", "loss")
     assert map_estimate(3, 4, 1.0, 1.0) == 0.75
+
+
+def test_vanishing_sigmoid_loses_its_first_layer_and_clipping_tames_an_exploding_relu_net():
+    from tutor.experiments.vanishing import gain_init, start_grad_norms
+    ev = run("vanishing")   # defaults: 15 hidden layers of 32, each activation with its matched init
+    assert ev[0]["variants"] == ["sigmoid", "tanh", "relu"]
+    sig, relu = final(ev, "sigmoid"), final(ev, "relu")
+    # at step 0 the sigmoid's first layer gets ten orders of magnitude less than its last; ReLU's does not
+    assert sig["first_last_ratio"] < 1e-9 and relu["first_last_ratio"] > 0.05
+    norms = sig["start_grad_norms"]
+    assert len(norms) == 16 and all(a < b for a, b in zip(norms, norms[1:]))   # shrinks layer by layer downwards
+    assert sig["start_total_norm"] == pytest.approx(math.sqrt(sum(n * n for n in norms)))
+    assert sig["val_loss"] > 0.6 > 0.2 > relu["val_loss"]                     # stuck near ln 2 vs learned
+    assert all(len(e["grad_norms"]) == 16 for e in of(ev, "step") if "grad_norms" in e)
+    assert "5.6e-11" in ev[-1]["message"]["en"] and "0.23" in ev[-1]["message"]["ko"]
+    # too-large ReLU weights (gain 2 > He's √2): without clipping it diverges within a few steps;
+    # clipped to norm 1 it learns. Both start from the same weights, so the same step-0 gradient.
+    ev = run("vanishing", case="exploding", clip=1.0)
+    assert ev[0]["variants"] == ["no_clip", "clip"]
+    raw, clipped = final(ev, "no_clip"), final(ev, "clip")
+    assert raw["status"] == "diverged" and raw["step"] < 20
+    assert clipped["status"] == "done" and clipped["val_loss"] < 0.3 and clipped["clipped_steps"] > 0
+    assert raw["start_total_norm"] == clipped["start_total_norm"] > 100
+    # the step-0 figure is one forward/backward on the whole training set with those weights
+    from tutor import nn
+    from tutor.experiments.deep import _circle
+    from tutor.experiments.nets import mlp
+    X, y, _, _ = _circle({"n": 400, "noise": 0.1}, 0)
+    nn.manual_seed(0)
+    again = start_grad_norms(mlp([2] + [32] * 15 + [1], activation="relu", init=gain_init(2.0)), X, y)
+    assert again == pytest.approx(raw["start_grad_norms"])
+    # clip 0 is off: the exploding case then runs its unclipped net only
+    assert REGISTRY["vanishing"].variant_names({"case": "exploding", "clip": 0.0}) == ["no_clip"]

@@ -57,3 +57,37 @@ def test_each_view_draws_itself_in_the_terminal_and_on_a_figure(states, name):
                 assert out.tell() > before, (name, type(view).__name__)  # terminal-only: it printed
     text = out.getvalue()
     assert state.finish["message"]["en"] in text
+
+
+def test_heatmaps_and_histograms_draw_in_the_terminal_and_on_a_figure():
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415
+
+    title = {"ko": "가중치", "en": "weights"}
+    state = fold([
+        {"event": "begin", "experiment": "x", "params": {}, "variants": ["l1", "l2"], "seed": 0,
+         "title": title, "plot": {"y": "loss", "log_y": False, "x": "step"}},
+        {"event": "heatmap", "variant": "l1", "name": "surface", "title": title, "log": True,
+         "grid": [[1.0, 2.0], [3.0, 4.0]], "x_range": [-1, 1], "y_range": [-1, 1]},
+        {"event": "heatmap", "variant": "l2", "name": "surface", "title": title,
+         "grid": [[1.0, None], [3.0, 4.0]], "x_range": [-1, 1], "y_range": [-1, 1]},
+        {"event": "histogram", "variant": "l1", "title": title, "edges": [-1, 0, 1], "counts": [3, 40]},
+        {"event": "histogram", "variant": "l2", "title": title, "edges": [-1, 0, 1], "counts": [20, 20]}])
+    shown = [type(v).__name__ for v in VIEWS if v.shows(state)]
+    assert shown == ["Heatmaps", "Histograms"]
+    out = io.StringIO()
+    console = Console(file=out, width=100, color_system=None)
+    for view in VIEWS:
+        if view.shows(state):
+            view.terminal(console, state, "ko")
+            fig, ax = plt.subplots()
+            try:
+                view.png(ax, state, "ko")
+                assert ax.get_title() == "가중치"
+            finally:
+                plt.close(fig)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "가중치" and lines[-1].count("█") == 20 and lines[-4].endswith(" 40")

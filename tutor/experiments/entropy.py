@@ -134,6 +134,7 @@ register(Experiment(
         "steps": P("steps", "int", 100, "학습 걸음 수(steps)", "training steps", 1, 2000),
     },
     variants=VARIANTS,
-    plot={"y": "loss", "log_y": False, "x": "step"},
+    plot={"y": "loss", "log_y": False, "x": "step",
+          "label": {"ko": "값(nats)", "en": "value (nats)"}},
     body=_run,
 ))

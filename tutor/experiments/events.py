@@ -9,7 +9,7 @@ them with :class:`tutor.experiments.state.RunState`, the only fold there is.
 Order::
 
     begin
-    (start | step | end | boundary | fit | trajectory | confusion | gradcheck)*   variants interleaved
+    (start | step | end | boundary | fit | trajectory | confusion | gradcheck | heatmap | histogram)*
     finish
 
 - ``begin`` once, first: the experiment, its parameters (every one, typed, the seed among them),
@@ -20,7 +20,12 @@ Order::
 - pictures, optional, any time after the variant's ``start``: ``boundary`` (a 2-D classifier's
   p(class 1) on a grid; wall-clock throttled, at most ~every 0.2 s, so their number depends on the
   machine), ``fit`` (a 1-D fitted curve over its target), ``trajectory`` (a path on a 2-D loss
-  surface), ``confusion`` (a matrix, at the end), ``gradcheck`` (per-layer gradient errors).
+  surface), ``confusion`` (a matrix, at the end), ``gradcheck`` (per-layer gradient errors),
+  ``heatmap`` (a named grid of values: a 2-D slice of the loss surface, a filter, a feature map;
+  the latest of each variant and name is drawn, side by side), ``histogram`` (binned values, e.g.
+  a layer's weights; the latest per variant).
+- ``plot`` in ``begin`` says which step key the curves draw (``y``: ``loss`` unless the run says
+  otherwise, e.g. ``error`` or ``return``) and, in ``label``, what to call it when it is not a loss.
 - ``finish`` once, last: the run's status (``done``, ``diverged`` for a single variant that did,
   ``stopped`` when asked to stop) and a per-variant summary (its ``end`` event's figures, with the
   last reported metrics filling what the end left empty).
@@ -44,10 +49,11 @@ from typing import IO, Any, Iterable, Literal, TypedDict, Union
 Bilingual = dict   # {"ko": str, "en": str}
 
 
-class Plot(TypedDict):
-    y: str          # the step key drawn: "loss", "accuracy", "error"
+class Plot(TypedDict, total=False):
+    y: str          # the step key drawn: "loss", "accuracy", or a key of the run's own ("error")
     log_y: bool
     x: str
+    label: Bilingual  # what y is, when it is not a loss (the legend and the status line say it)
 
 
 class Begin(TypedDict):
@@ -151,6 +157,26 @@ class Gradcheck(TypedDict, total=False):
     eps: float
 
 
+class Heatmap(TypedDict, total=False):
+    event: Literal["heatmap"]
+    variant: str
+    name: str                        # one picture of the variant: "surface", "filter 1", …
+    title: Bilingual
+    grid: list[list[float | None]]   # rows from y_range[0] to y_range[1]
+    x_range: list[float]
+    y_range: list[float]
+    mark: list[float]                # [x, y]: a point to mark (the trained weights)
+    log: bool                        # colour by the logarithm of the value (a loss surface)
+
+
+class Histogram(TypedDict, total=False):
+    event: Literal["histogram"]
+    variant: str
+    title: Bilingual
+    edges: list[float]               # k + 1 bin edges, increasing
+    counts: list[int]                # k counts
+
+
 class Finish(TypedDict):
     event: Literal["finish"]
     status: Literal["done", "diverged", "stopped"]
@@ -158,11 +184,13 @@ class Finish(TypedDict):
     message: Bilingual
 
 
-Event = Union[Begin, Start, Step, End, Boundary, Fit, Trajectory, Confusion, Gradcheck, Finish]
+Event = Union[Begin, Start, Step, End, Boundary, Fit, Trajectory, Confusion, Gradcheck, Heatmap,
+              Histogram, Finish]
 
 KINDS: dict[str, type] = {
     "begin": Begin, "start": Start, "step": Step, "end": End, "boundary": Boundary, "fit": Fit,
-    "trajectory": Trajectory, "confusion": Confusion, "gradcheck": Gradcheck, "finish": Finish,
+    "trajectory": Trajectory, "confusion": Confusion, "gradcheck": Gradcheck, "heatmap": Heatmap,
+    "histogram": Histogram, "finish": Finish,
 }
 #: The figures a step reports, which the finish summary carries forward.
 METRICS = ("loss", "val_loss", "accuracy", "val_accuracy")

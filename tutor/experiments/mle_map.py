@@ -104,6 +104,7 @@ register(Experiment(
                      label={"ko": "사전 분포 b", "en": "prior b"}),
     },
     variants=VARIANTS,
-    plot={"y": "loss", "log_y": False, "x": "step"},
+    plot={"y": "loss", "log_y": False, "x": "step",
+          "label": {"ko": "추정값(estimate) p̂", "en": "estimate p̂"}},
     body=_run,
 ))

@@ -143,7 +143,8 @@ register(Experiment(
                 0.01, 1.0),
     },
     variants=["main"],
-    plot={"y": "loss", "log_y": False, "x": "step"},
+    plot={"y": "loss", "log_y": False, "x": "step",
+          "label": {"ko": "에피소드당 이동 수", "en": "moves per episode"}},
     diverge_cause={"ko": "Q-러닝은 발산하지 않습니다", "en": "Q-learning here does not diverge"},
     body=_qlearning,
 ))

@@ -54,6 +54,8 @@ class VariantState:
     grad_step: int = 0
     fit: dict | None = None
     trajectory: list | None = None
+    heatmaps: dict[str, dict] = field(default_factory=dict)   # the latest of each name
+    histogram: dict | None = None
 
     def curve(self, key: str) -> Curve:
         return self.series.get(key) or Curve()
@@ -89,6 +91,17 @@ class RunState:
     @property
     def plot(self) -> dict:
         return (self.begin or {}).get("plot") or {"y": "loss", "log_y": True, "x": "step"}
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The step keys folded into curves: the usual metrics, and the run's own plotted key."""
+        y = self.plot.get("y", "loss")
+        return METRICS if y in METRICS else (*METRICS, y)
+
+    def y_label(self, lang: str) -> str | None:
+        """What the curves show, in ``lang``, when the run names it (None: a loss)."""
+        label = self.plot.get("label")
+        return label.get(lang) or label.get("en") if isinstance(label, dict) else None
 
     @property
     def names(self) -> list[str]:
@@ -165,6 +178,10 @@ class RunState:
             self.confusion = ev
         elif kind == "gradcheck":
             self.gradcheck = ev
+        elif kind == "heatmap":
+            v.heatmaps[str(ev.get("name", ""))] = ev
+        elif kind == "histogram":
+            v.histogram = ev
         else:
             return set()   # a kind this fold does not know: kept out, nothing to draw
         return {PICTURES}
@@ -173,7 +190,7 @@ class RunState:
         v = self.variant(ev.get("variant", "main"))
         step = ev.get("step", len(v.curve("loss")) + 1)
         last = v.last
-        for key in METRICS:
+        for key in self.metrics:
             if key in ev:
                 value = ev[key]
                 v.reported[key] = value

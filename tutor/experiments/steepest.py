@@ -132,6 +132,7 @@ register(Experiment(
                         label={"ko": "길쭉함 κ(elongation)", "en": "elongation κ"}),
     },
     variants=VARIANTS,
-    plot={"y": "loss", "log_y": False, "x": "step"},
+    plot={"y": "loss", "log_y": False, "x": "step",
+          "label": {"ko": "함수 값 f", "en": "f"}},
     body=_steepest,
 ))

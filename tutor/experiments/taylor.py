@@ -129,5 +129,6 @@ register(Experiment(
     variants_for=_variants,
     variant_labels={f"n{n}": {"ko": f"{n}차(n{n})", "en": f"n{n}"} for n in range(MAX_ORDER + 1)},
     body=_taylor,
-    plot={"y": "loss", "log_y": True, "x": "step"},
+    plot={"y": "loss", "log_y": True, "x": "step",
+          "label": {"ko": "근사 오차(error)", "en": "approximation error"}},
 ))

@@ -84,13 +84,13 @@ class Curves(View):
         from .braille import braille_plot  # noqa: PLC0415
 
         series, y, log_y = curves(state, compact=True, lang=lang)
-        title = word(y, lang) + (f" — {word('log', lang)}" if log_y else "")
+        title = (state.y_label(lang) or word(y, lang)) + (f" — {word('log', lang)}" if log_y else "")
         console.print(f"\n[bold]{title}[/]")
         console.print(braille_plot(series, log_y=log_y))
 
     def png(self, ax, state, lang):
         series, y, log_y = curves(state, lang=lang)
-        y_label = word(y, lang)
+        y_label = state.y_label(lang) or word(y, lang)
         for name, pts, is_val, color in series:
             ax.plot([p[0] for p in pts], [p[1] for p in pts], label=name or y_label,
                     color=color, linestyle="--" if is_val else "-")
@@ -263,6 +263,71 @@ class Gradcheck(View):
         ax.legend(fontsize=8)
 
 
+def _title(ev: dict, lang: str) -> str:
+    title = ev.get("title")
+    return title.get(lang) or title.get("en", "") if isinstance(title, dict) else str(ev.get("name", ""))
+
+
+class Heatmaps(View):
+    """Every variant's latest heatmaps, side by side in one panel (the PNG only, as the boundary)."""
+
+    def shows(self, state):
+        return any(v.heatmaps for v in state.variants.values())
+
+    def png(self, ax, state, lang):
+        import numpy as np  # noqa: PLC0415
+
+        tiles, names, titles = [], [], []
+        for v in state.variants.values():
+            for ev in v.heatmaps.values():
+                g = np.array([[np.nan if x is None else x for x in row] for row in ev.get("grid") or []], float)
+                if g.ndim != 2 or not np.isfinite(g).any():
+                    continue
+                if ev.get("log") and np.nanmin(g) > 0:
+                    g = np.log10(g)
+                lo, hi = np.nanmin(g), np.nanmax(g)
+                tiles.append((g - lo) / (hi - lo) if hi > lo else np.zeros_like(g))
+                titles.append(_title(ev, lang))
+                label = variant_label(v.name, lang)
+                names.append(f"{label}: {titles[-1]}" if len(state.variants) > 1 else titles[-1])
+        height = max(t.shape[0] for t in tiles)
+        x = 0
+        for tile, name in zip(tiles, names):
+            h, w = tile.shape
+            ax.imshow(tile, origin="lower", extent=[x, x + w, 0, h * height / h], cmap="plasma",
+                      vmin=0, vmax=1, aspect="auto")
+            ax.text(x + w / 2, height * 1.02, name, ha="center", va="bottom", fontsize=7)
+            x += w + max(1, w // 8)
+        ax.set_xlim(0, x)
+        ax.set_ylim(0, height * 1.12)
+        ax.set_axis_off()
+        ax.set_title(" · ".join(dict.fromkeys(titles)))
+
+
+class Histograms(View):
+    def shows(self, state):
+        return any(v.histogram for v in state.variants.values())
+
+    def terminal(self, console, state, lang):
+        items = [v for v in state.variants.values() if v.histogram]
+        console.print(f"\n[bold]{_title(items[0].histogram, lang)}[/]")
+        top = max((max(v.histogram.get("counts") or [0]) for v in items), default=0) or 1
+        for v in items:
+            color = color_for(v.index)
+            h = v.histogram
+            console.print(f"[{color}]{variant_label(v.name, lang)}[/]")
+            for lo, hi, c in zip(h["edges"], h["edges"][1:], h["counts"]):
+                console.print(f"  {lo:>8.3g} … {hi:<8.3g} [{color}]{'█' * round(c / top * 40)}[/] {c}")
+
+    def png(self, ax, state, lang):
+        items = [v for v in state.variants.values() if v.histogram]
+        for v in items:
+            ax.stairs(v.histogram["counts"], v.histogram["edges"], label=variant_label(v.name, lang),
+                      color=color_for(v.index))
+        ax.set_title(_title(items[0].histogram, lang))
+        ax.legend(fontsize=8)
+
+
 class Summary(View):
     """The finish table: each variant's status and figures, and the run's message."""
 
@@ -305,4 +370,4 @@ def _num(x) -> str:
 
 #: Every view, in the order the terminal prints them and the PNG lays out its panels.
 VIEWS: list[View] = [Curves(), Boundary(), Fit(), Trajectory(), GradNorms(), Confusion(), Gradcheck(),
-                     Summary()]
+                     Heatmaps(), Histograms(), Summary()]

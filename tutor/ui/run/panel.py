@@ -40,7 +40,8 @@ from . import process as proc
 from .form import ParamForm
 from .status import LIVE, StatusLine
 from ..widgets.steps import PromptChanged
-from .views import CurvesView, FitView, GradBarsView, Look, MapView, TableView, TextView
+from .views import (CurvesView, FitView, GradBarsView, HistogramView, Look, MapView, TableView, TextView,
+                    TilesView)
 
 TICK = 0.1  # seconds between UI updates while a run is live (≤ 10 redraws a second)
 PLOT_EVERY = 0.25  # the loss curves (the costliest drawing) at most 4 times a second
@@ -122,7 +123,9 @@ class RunPanel(Vertical, can_focus=True):
                         self.pictures = [MapView(caption, classes="run-boundary hidden"),
                                          GradBarsView("", classes="run-bars hidden"),
                                          FitView(classes="run-fit hidden"),
-                                         TableView("", classes="run-table hidden")]
+                                         TableView("", classes="run-table hidden"),
+                                         TilesView(classes="run-tiles hidden"),
+                                         HistogramView("", classes="run-histogram hidden")]
                         yield from self.pictures
                 yield TextView("", classes="run-message")
                 yield TextView("", classes="hint")
@@ -154,7 +157,8 @@ class RunPanel(Vertical, can_focus=True):
     @property
     def look(self) -> Look:
         ascii_only = self.is_attached and self.app.has_class("ascii")
-        return Look(self.lang, ascii_only, self.log_y, self.val_name)
+        return Look(self.lang, ascii_only, self.log_y, self.val_name,
+                    self.run_state.plot.get("y", "loss"), self.run_state.y_label(self.lang))
 
     @property
     def speed_label(self) -> str:

@@ -39,6 +39,13 @@ class StatusLine(TextView):
         self.show(text)
 
 
+def own_metric(look: Look) -> tuple:
+    """The run's own plotted key (``plot.y`` beside the usual metrics), under its name."""
+    if look.y_key in ("loss", "val_loss", "accuracy", "val_accuracy"):
+        return ()
+    return ((look.y_key, look.y_label or look.y_key, False, ""),)
+
+
 def metrics(v: VariantState, multi: bool, look: Look) -> RichText:
     lang, last = look.lang, v.last
     parts = RichText()
@@ -47,14 +54,18 @@ def metrics(v: VariantState, multi: bool, look: Look) -> RichText:
         parts.append(f"{tr('run.m_step', lang)} {last['step']}{total}")
     test = look.val_name == "test"
     for key, label, pct, color in (
-            ("loss", "m_loss", False, color_for(v.index)),
-            ("val_loss", "m_test_loss" if test else "m_val_loss", False, color_for(v.index, validation=True)),
-            ("accuracy", "m_acc", True, ""), ("val_accuracy", "m_test_acc" if test else "m_val_acc", True, "")):
+            ("loss", look.y_label if look.y_key == "loss" and look.y_label else tr("run.m_loss", lang),
+             False, color_for(v.index)),
+            ("val_loss", tr("run.m_test_loss" if test else "run.m_val_loss", lang), False,
+             color_for(v.index, validation=True)),
+            ("accuracy", tr("run.m_acc", lang), True, ""),
+            ("val_accuracy", tr("run.m_test_acc" if test else "run.m_val_acc", lang), True, ""),
+            *own_metric(look)):
         if key in last:
             value = last[key]
             shown = f"{100 * value:.1f}%" if pct else short_number(value)
             parts.append(" · ")
-            parts.append(f"{tr('run.' + label, lang)} {shown}", style=color if not multi and color else "")
+            parts.append(f"{label} {shown}", style=color if not multi and color else "")
     if v.status == "diverged":
         parts.append(f" · {tr('run.state_diverged', lang)}", style="bold red")
         if v.end_step is not None:

@@ -9,7 +9,9 @@ nothing is hidden). What is drawn, from which events:
   ``trajectory`` → the same map: paths over a loss surface;
 - ``grad_norms`` in a step → :class:`GradBarsView`: per-layer bars on a log scale;
 - ``fit`` → :class:`FitView`: target dots and the fitted curve(s);
-- ``confusion`` / ``gradcheck`` → :class:`TableView`.
+- ``confusion`` / ``gradcheck`` → :class:`TableView`;
+- ``heatmap`` → :class:`TilesView`: every variant's latest heatmaps side by side;
+- ``histogram`` → :class:`HistogramView`: each variant's latest histogram, one above the other.
 
 A new kind of picture is one class here, added to :func:`picture_views`.
 """
@@ -21,15 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 from rich.table import Table
 from rich.text import Text as RichText
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tutor.experiments import variant_label
 from tutor.experiments.palette import color_for
 from tutor.experiments.state import RunState, VariantState
-from tutor.i18n import tr
+from tutor.i18n import in_lang, tr
 
 from ..widgets.heatmap import POINT0, POINT1, Heatmap, Mark, diverging_cmap, sequential_cmap
-from ..widgets.plots import CurvePlot, Series, bars_text, short_number
+from ..widgets.plots import CurvePlot, Series, bars_text, histogram_text, short_number
+from ..widgets.tiles import Tile, tiles_text
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class Look:
     ascii_only: bool = False
     log_y: bool = True
     val_name: str = "val"      # the playground holds out a test set; elsewhere a validation set
+    y_key: str = "loss"        # the step key the curves draw (the run's plot.y)
+    y_label: str | None = None  # its name, when the run gives one (not a loss)
 
 
 class TextView(Static):
@@ -67,21 +73,29 @@ class TextView(Static):
 
 
 class CurvesView(CurvePlot):
+    """The curves of the step key the run plots (``plot.y``): a loss (training and validation),
+    an accuracy (the same pair), or a key of the run's own under the name the run gives it."""
+
     def draw(self, state: RunState, look: Look) -> bool:
         variants = list(state.variants.values())
         multi = len(variants) > 1
-        any_val = any(v.curve("val_loss") for v in variants)
-        train = tr("run.train", look.lang) if any_val else ""
+        y = state.plot.get("y", "loss")
+        pair = {"accuracy": ("accuracy", "val_accuracy")}.get(y, ("loss", "val_loss") if y in (
+            "loss", "val_loss") else (y, None))
+        any_val = bool(pair[1]) and any(v.curve(pair[1]) for v in variants)
+        train = tr("run.train", look.lang) if any_val else (state.y_label(look.lang) or "")
         val = tr(f"run.{look.val_name}", look.lang)
         series = []
         for v in variants:
             name = variant_label(v.name, look.lang) if multi else ""
-            loss, val_loss = v.curve("loss"), v.curve("val_loss")
-            series.append(Series(f"{name} {train}".strip(), loss.x, loss.y, color_for(v.index)))
-            if val_loss:
-                series.append(Series(f"{name} {val}".strip(), val_loss.x, val_loss.y,
+            main = v.curve(pair[0])
+            series.append(Series(f"{name} {train}".strip() if not multi or any_val else name,
+                                 main.x, main.y, color_for(v.index)))
+            if any_val and v.curve(pair[1]):
+                other = v.curve(pair[1])
+                series.append(Series(f"{name} {val}".strip(), other.x, other.y,
                                      color_for(v.index, validation=True)))
-        self.show(series, log_y=look.log_y, legend=multi or any_val)
+        self.show(series, log_y=look.log_y, legend=multi or any_val or bool(train))
         return True
 
 
@@ -190,6 +204,76 @@ class TableView(TextView):
             self.show(gradcheck_table(state.gradcheck, look.lang))
         else:
             return False
+        return True
+
+
+class TilesView(Widget):
+    """The heatmaps, drawn to the width the panel gives them (so it renders, not ``show``s)."""
+
+    DEFAULT_CSS = "TilesView { height: auto; max-height: 16; }"
+    HEIGHT = 14
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tiles: list[Tile] = []
+        self.caption = ""
+        self.ascii_only = False
+
+    def draw(self, state: RunState, look: Look) -> bool:
+        tiles, titles = [], []
+        multi = len(state.variants) > 1
+        for v in state.variants.values():
+            for ev in v.heatmaps.values():
+                grid = np.array([[np.nan if x is None else x for x in row] for row in ev.get("grid") or []],
+                                dtype=float)
+                if grid.ndim != 2 or grid.size == 0:
+                    continue
+                title = ev.get("title")
+                titles.append(in_lang(title, look.lang) if isinstance(title, dict) else str(ev.get("name", "")))
+                mark = None
+                if ev.get("mark") and ev.get("x_range") and ev.get("y_range"):
+                    (x0, x1), (y0, y1), (mx, my) = ev["x_range"], ev["y_range"], ev["mark"][:2]
+                    mark = ((mx - x0) / ((x1 - x0) or 1) * grid.shape[1],
+                            (my - y0) / ((y1 - y0) or 1) * (grid.shape[0] - 1))
+                label = variant_label(v.name, look.lang)
+                tiles.append(Tile(label, grid, bool(ev.get("log")), mark, color_for(v.index) if multi else ""))
+        # One title over them all when they share it (each tile then names its variant), else each its own.
+        self.caption = titles[0] if titles and (len(set(titles)) == 1 and multi) else ""
+        for tile, title in zip(tiles, titles):
+            if not multi:
+                tile.title = title
+            elif not self.caption:
+                tile.title = f"{tile.title} · {title}"
+        if (tiles, look.ascii_only) != (self.tiles, self.ascii_only) or not tiles:
+            self.tiles, self.ascii_only = tiles, look.ascii_only
+            self.refresh(layout=True)
+        return bool(tiles)
+
+    def _text(self, width: int) -> RichText:
+        text = RichText(self.caption + "\n", style="dim") if self.caption else RichText()
+        text.append_text(tiles_text(self.tiles, width, self.HEIGHT - bool(self.caption),
+                                    ascii_only=self.ascii_only))
+        return text
+
+    def render(self) -> RichText:
+        return self._text(self.content_size.width or self.size.width)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._text(width).split("\n")) if self.tiles else 0
+
+
+class HistogramView(TextView):
+    def draw(self, state: RunState, look: Look) -> bool:
+        rows = [(variant_label(v.name, look.lang), color_for(v.index), v.histogram.get("edges") or [],
+                 v.histogram.get("counts") or []) for v in state.variants.values() if v.histogram]
+        if not rows:
+            return False
+        first = next(v.histogram for v in state.variants.values() if v.histogram)
+        title = first.get("title")
+        text = RichText((in_lang(title, look.lang) if isinstance(title, dict) else "") + "\n", style="dim")
+        text.append_text(histogram_text(rows, tr("run.hist_peak", look.lang), height=2 if len(rows) > 2 else 3,
+                                        ascii_only=look.ascii_only))
+        self.show(text)
         return True
 
 

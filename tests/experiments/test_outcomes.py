@@ -613,3 +613,22 @@ def test_vanishing_sigmoid_loses_its_first_layer_and_clipping_tames_an_exploding
     assert again == pytest.approx(raw["start_grad_norms"])
     # clip 0 is off: the exploding case then runs its unclipped net only
     assert REGISTRY["vanishing"].variant_names({"case": "exploding", "clip": 0.0}) == ["no_clip"]
+
+
+def test_cures_relu_and_batchnorm_learn_where_the_plain_sigmoid_net_and_he_alone_stall():
+    ev = run("cures")   # defaults: 10 sigmoid layers of 32, momentum SGD, lr 0.1, 600 steps
+    assert ev[0]["variants"] == ["plain", "relu", "he", "batchnorm", "skip"]
+    f = {v: final(ev, v) for v in ev[0]["variants"]}
+    assert f["plain"]["val_loss"] > 0.6 and f["he"]["val_loss"] > 0.6        # near ln 2: nothing learned
+    assert f["relu"]["val_loss"] < 0.2 and f["batchnorm"]["val_loss"] < 0.2
+    assert f["skip"]["val_loss"] < f["plain"]["val_loss"] - 0.1
+    # every cure raises the first layer's share of the gradient at step 0
+    assert f["plain"]["first_last_ratio"] < 1e-7
+    assert all(f[v]["first_last_ratio"] > 100 * f["plain"]["first_last_ratio"] for v in ("relu", "he", "batchnorm", "skip"))
+    # bars for the Linear layers only, the same eleven in every variant (batch norm's own layers left out)
+    assert all(e["layers"] == [f"L{i}" for i in range(1, 12)] for e in of(ev, "start"))
+    assert all(len(e["grad_norms"]) == 11 for e in of(ev, "step") if "grad_norms" in e)
+    assert all(len(f[v]["first_grad_norms"]) == 11 == len(f[v]["start_grad_norms"]) for v in f)
+    # the same net at another learning rate ranks the cures differently: one run is not a verdict
+    f2 = {v: final(ev2, v) for ev2 in [run("cures", lr=0.2)] for v in ev2[0]["variants"]}
+    assert f2["skip"]["val_loss"] < 0.2 < f2["relu"]["val_loss"]

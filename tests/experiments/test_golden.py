@@ -46,6 +46,7 @@ SHORT = {   # the default settings, shortened where a run is long
     "features": ["steps=60"], "compute": ["n=16"],
     "mle_map": ["flips=200"],
     "vanishing": ["steps=40"], "cures": ["steps=40"],
+    "bn_eval": ["steps=40"], "landscape": ["steps=40", "res=7"],
 }
 
 

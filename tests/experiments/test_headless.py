@@ -24,6 +24,7 @@ SMALL = {
     "features": ["steps=40"], "compute": ["n=12"],
     "mle_map": ["flips=100"],
     "vanishing": ["steps=30"], "cures": ["steps=30"],
+    "bn_eval": ["steps=30"], "landscape": ["steps=30", "res=5"],
 }
 
 

@@ -632,3 +632,29 @@ def test_cures_relu_and_batchnorm_learn_where_the_plain_sigmoid_net_and_he_alone
     # the same net at another learning rate ranks the cures differently: one run is not a verdict
     f2 = {v: final(ev2, v) for ev2 in [run("cures", lr=0.2)] for v in ev2[0]["variants"]}
     assert f2["skip"]["val_loss"] < 0.2 < f2["relu"]["val_loss"]
+
+
+def test_bn_eval_forgetting_evaluation_mode_breaks_small_or_skewed_batches():
+    ev = run("bn_eval")
+    acc = {v: final(ev, v)["val_accuracy"] for v in ("eval_mode", "train_full", "train_sorted", "train_single")}
+    # a large shuffled batch is nearly as good as the running averages; one-class batches and single
+    # examples normalised by their own statistics fall towards chance
+    assert acc["eval_mode"] > 0.9 and acc["train_full"] > acc["eval_mode"] - 0.05
+    assert acc["train_sorted"] < acc["eval_mode"] - 0.25
+    single = final(ev, "train_single")
+    assert single["class1_share"] in (0.0, 1.0)          # one answer for every example
+    assert acc["train_single"] < 0.6
+
+
+def test_landscape_without_skips_is_rougher():
+    ev = run("landscape")
+    plain, residual = final(ev, "plain"), final(ev, "residual")
+    assert plain["roughness"] > 2.5 * residual["roughness"]
+    assert plain["nonconvex_share"] > 2 * residual["nonconvex_share"]
+    maps = {e["variant"]: e for e in of(ev, "heatmap")}
+    assert set(maps) == {"plain", "residual"}
+    for e in maps.values():
+        assert len(e["grid"]) == len(e["grid"][0]) == 21 and e["mark"] == [0.0, 0.0] and e["log"]
+        # the trained point is the lowest point of both slices
+        assert min(min(row) for row in e["grid"]) == e["grid"][10][10]
+

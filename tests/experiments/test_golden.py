@@ -45,6 +45,7 @@ SHORT = {   # the default settings, shortened where a run is long
     "taylor": [],
     "features": ["steps=60"], "compute": ["n=16"],
     "mle_map": ["flips=200"],
+    "depth_width": ["steps=200"], "learnable_layer": ["steps=200"],
     "vanishing": ["steps=40"], "cures": ["steps=40"],
     "bn_eval": ["steps=40"], "landscape": ["steps=40", "res=7"],
 }

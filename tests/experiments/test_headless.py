@@ -23,6 +23,7 @@ SMALL = {
     "taylor": [],
     "features": ["steps=40"], "compute": ["n=12"],
     "mle_map": ["flips=100"],
+    "depth_width": ["steps=100"], "learnable_layer": ["steps=100"],
     "vanishing": ["steps=30"], "cures": ["steps=30"],
     "bn_eval": ["steps=30"], "landscape": ["steps=30", "res=5"],
 }

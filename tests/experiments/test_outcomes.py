@@ -658,3 +658,40 @@ def test_landscape_without_skips_is_rougher():
         # the trained point is the lowest point of both slices
         assert min(min(row) for row in e["grid"]) == e["grid"][10][10]
 
+
+
+def test_depth_width_equal_budget_built_deep_fits_trained_ones_do_not():
+    from tutor.experiments.depth_width import params_deep, params_wide, sawtooth
+    import numpy as np
+    ev = run("depth_width", compositions=4, steps=1500)
+    assert ev[0]["variants"] == ["deep_built", "deep", "wide"]
+    ends = {v: final(ev, v) for v in ("deep_built", "deep", "wide")}
+    starts = {v: of(ev, "start", v)[0] for v in ends}
+    # the same budget, printed in start and in end: 6k + 1 = 3·2k + 1 = 25
+    assert params_deep(4) == params_wide(8) == 25
+    assert all(starts[v]["num_params"] == ends[v]["num_params"] == 25 for v in ends)
+    assert all(ends[v]["units"] == 8 for v in ends)
+    # built by hand: the sawtooth, exactly up to rounding; the trained ones stay near 1/12
+    assert ends["deep_built"]["error"] < 1e-10
+    assert ends["deep"]["error"] > 0.05 and ends["wide"]["error"] > 0.05
+    u = np.linspace(0, 1, 4097)
+    slopes = np.round(np.diff(sawtooth(u, 4)) / np.diff(u), 6)
+    assert set(slopes) == {16.0, -16.0} and int(np.sum(slopes[1:] != slopes[:-1])) + 1 == 16
+
+
+def test_learnable_layer_formula_recovers_constants_and_extrapolates():
+    from tutor.experiments.learnable_layer import DampedOscillation
+    from tutor.nn import gradcheck
+    import numpy as np
+    ev = run("learnable_layer")
+    assert ev[0]["variants"] == ["formula", "mlp"]
+    f, m = final(ev, "formula"), final(ev, "mlp")
+    assert abs(f["A"] - 1.0) < 0.1 and abs(f["gamma"] - 0.3) < 0.05
+    assert abs(f["omega"] - 2.0) < 0.05 and abs(f["phi"] - 0.5) < 0.1
+    assert f["num_params"] == 4 and m["num_params"] == 1153
+    assert f["train_error"] < 0.01 and m["train_error"] < 0.01            # both fit the data
+    assert m["extrapolation_error"] > 100 * f["extrapolation_error"]      # only one knows the law
+    fit = of(ev, "fit", "formula")[-1]
+    assert len(fit["x"]) == len(fit["y_pred"]) == len(fit["y_true"]) and len(fit["points"]) == 60
+    layer = DampedOscillation(A=0.8, gamma=0.2, omega=1.7, phi=0.4)
+    assert gradcheck.gradcheck(layer, np.linspace(0, 6, 13).reshape(-1, 1)) < 1e-6

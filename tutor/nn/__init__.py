@@ -2,7 +2,8 @@
 
 Layers (``forward(x, train=True)``, ``backward(dout) -> dx``, ``params``/``grads`` dicts):
     Linear, Sigmoid, Tanh, ReLU, LeakyReLU, GELU, Step, Softmax, Dropout, BatchNorm1d, Residual,
-    Conv2d, MaxPool2d, Flatten, RNN, Embedding, ScaledDotProductAttention, Sequential
+    Conv2d, MaxPool2d, Flatten, RNN, Embedding, ScaledDotProductAttention, Sequential,
+    LSTM
 Losses (``forward(pred, target) -> float``, ``backward() -> dpred``):
     MSELoss, BCEWithLogitsLoss, SoftmaxCrossEntropyLoss
 Submodules: ``init`` (initialisers), ``optim`` (optimizers and L1/L2 penalties), ``data`` (data
@@ -46,7 +47,7 @@ from .init import manual_seed
 from .layers import BatchNorm1d, Dropout, Embedding, Flatten, Linear
 from .losses import BCEWithLogitsLoss, Loss, MSELoss, SoftmaxCrossEntropyLoss
 from .module import Module, Residual, Sequential
-from .recurrent import RNN
+from .recurrent import LSTM, RNN
 from .clip import clip_grad_norm  # noqa: F401  (gradient clipping by norm, tutor.nn.clip)
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "Dropout", "BatchNorm1d", "Residual", "Conv2d", "MaxPool2d", "Flatten", "RNN", "Embedding",
     "ScaledDotProductAttention", "Sequential", "Loss", "MSELoss", "BCEWithLogitsLoss",
     "SoftmaxCrossEntropyLoss", "manual_seed",
+    "LSTM",
 ]

@@ -41,7 +41,7 @@ Imports NumPy only.
 """
 
 from .activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Step, Tanh
-from .attention import ScaledDotProductAttention
+from .attention import MultiHeadAttention, ScaledDotProductAttention
 from .conv import Conv2d, MaxPool2d
 from .init import manual_seed
 from .layers import BatchNorm1d, Dropout, Embedding, Flatten, Linear

@@ -3,7 +3,8 @@
 Layers (``forward(x, train=True)``, ``backward(dout) -> dx``, ``params``/``grads`` dicts):
     Linear, Sigmoid, Tanh, ReLU, LeakyReLU, GELU, Step, Softmax, Dropout, BatchNorm1d, Residual,
     Conv2d, MaxPool2d, Flatten, RNN, Embedding, ScaledDotProductAttention, Sequential,
-    LSTM
+    LSTM, LayerNorm, MultiHeadAttention, PositionalEncoding, FeedForward, TransformerBlock
+    (``sinusoidal_positional_encoding(T, D)`` is PositionalEncoding's table)
 Losses (``forward(pred, target) -> float``, ``backward() -> dpred``):
     MSELoss, BCEWithLogitsLoss, SoftmaxCrossEntropyLoss
 Submodules: ``init`` (initialisers), ``optim`` (optimizers and L1/L2 penalties), ``data`` (data
@@ -47,7 +48,9 @@ from .init import manual_seed
 from .layers import BatchNorm1d, Dropout, Embedding, Flatten, Linear
 from .losses import BCEWithLogitsLoss, Loss, MSELoss, SoftmaxCrossEntropyLoss
 from .module import Module, Residual, Sequential
+from .normalization import LayerNorm
 from .recurrent import LSTM, RNN
+from .transformer import FeedForward, PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
 from .clip import clip_grad_norm  # noqa: F401  (gradient clipping by norm, tutor.nn.clip)
 
 __all__ = [
@@ -55,5 +58,6 @@ __all__ = [
     "Dropout", "BatchNorm1d", "Residual", "Conv2d", "MaxPool2d", "Flatten", "RNN", "Embedding",
     "ScaledDotProductAttention", "Sequential", "Loss", "MSELoss", "BCEWithLogitsLoss",
     "SoftmaxCrossEntropyLoss", "manual_seed",
-    "LSTM",
+    "LSTM", "LayerNorm", "MultiHeadAttention", "PositionalEncoding", "FeedForward", "TransformerBlock",
+    "sinusoidal_positional_encoding",
 ]

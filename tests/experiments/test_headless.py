@@ -26,6 +26,7 @@ SMALL = {
     "depth_width": ["steps=100"], "learnable_layer": ["steps=100"],
     "vanishing": ["steps=30"], "cures": ["steps=30"],
     "bn_eval": ["steps=30"], "landscape": ["steps=30", "res=5"],
+    "cnn_vs_mlp": ["epochs=1"], "feature_maps": ["epochs=1"],
 }
 
 

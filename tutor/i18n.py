@@ -423,6 +423,8 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "exploding-gradient": {"ko": "기울기 폭주(exploding gradient)", "en": "exploding gradients"},
+    "gradient-clipping": {"ko": "그라디언트 클리핑(gradient clipping)", "en": "gradient clipping"},
     "distribution": {"ko": "확률 분포(distribution)", "en": "probability distributions"},
     "map": {"ko": "최대 사후 확률 추정(MAP)", "en": "MAP estimation"},
     "prior": {"ko": "사전 분포(prior)", "en": "priors"},

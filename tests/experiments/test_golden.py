@@ -49,6 +49,7 @@ SHORT = {   # the default settings, shortened where a run is long
     "vanishing": ["steps=40"], "cures": ["steps=40"],
     "bn_eval": ["steps=40"], "landscape": ["steps=40", "res=7"],
     "cnn_vs_mlp": ["epochs=1"], "feature_maps": ["epochs=1"],
+    "remedies": ["steps=100"], "regularization": ["steps=300"],
 }
 
 

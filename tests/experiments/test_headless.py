@@ -27,6 +27,7 @@ SMALL = {
     "vanishing": ["steps=30"], "cures": ["steps=30"],
     "bn_eval": ["steps=30"], "landscape": ["steps=30", "res=5"],
     "cnn_vs_mlp": ["epochs=1"], "feature_maps": ["epochs=1"],
+    "remedies": ["steps=60"], "regularization": ["steps=60"],
 }
 
 

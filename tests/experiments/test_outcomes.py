@@ -735,3 +735,45 @@ def test_feature_maps_draws_at_most_eight_pictures_and_the_vertical_filter_wins_
     assert len(last["digit"]["grid"]) == 8 and len(last["filters"]["grid"][0]) == 15
     r = v["hand_response"]
     assert v["strongest_hand_filter"] == "vertical" and r["vertical"] > 1.5 * r["horizontal"]
+
+
+def test_remedies_every_cure_ends_below_the_overfitting_baseline():
+    ev = run("remedies")
+    names = ["baseline", "more_data", "augment", "l2", "dropout", "early_stopping"]
+    assert ev[0]["variants"] == names
+    ends = {v: final(ev, v) for v in names}
+    base = ends["baseline"]
+    # the baseline overfits: its validation loss ends well above its best, its training loss far below
+    assert base["end_val_loss"] > base["best_loss"] + 0.03 and base["best_step"] < 1000
+    assert base["gap"] > 0.1 and base["end_train_loss"] < 0.05
+    # every cure ends below the baseline; more data reaches the lowest validation loss of all
+    assert all(ends[v]["end_val_loss"] < base["end_val_loss"] for v in names[1:])
+    assert min(ends, key=lambda v: ends[v]["best_loss"]) == "more_data"
+    assert ends["more_data"]["n_train"] == 200 and ends["augment"]["n_train"] == 220
+    # no model beats the noise on average: the noise floor 0.3² lies below every validation loss
+    assert all(abs(ends[v]["noise_floor"] - 0.09) < 1e-12 and 0.09 < ends[v]["best_loss"] for v in names)
+    # early stopping is the baseline stopped at its best step (same data, same start): restored weights
+    es = ends["early_stopping"]
+    assert es["status"] == "stopped" and es["best_step"] == base["best_step"] < es["step"] < 2000
+    assert es["end_val_loss"] == pytest.approx(base["best_loss"], abs=1e-6)
+
+
+def test_regularization_l1_histogram_is_sparse_l2_only_shrinks():
+    ev = run("regularization")
+    assert ev[0]["variants"] == ["none", "l2", "l1", "dropout"]
+    ends = {v: final(ev, v) for v in ("none", "l2", "l1", "dropout")}
+    for v in ends:
+        h = of(ev, "histogram", v)[-1]
+        assert len(h["edges"]) == len(h["counts"]) + 1 == 26 and sum(h["counts"]) == ends[v]["weights"] == 640
+        assert h["title"]["ko"] and h["title"]["en"]
+    # L1: most first-layer weights under 1e-3; the others (and L2) hardly any
+    assert ends["l1"]["sparse_fraction"] > 0.85
+    assert all(ends[v]["sparse_fraction"] < 0.05 for v in ("none", "l2", "dropout"))
+    mid = lambda v: of(ev, "histogram", v)[-1]["counts"][12]   # the bin around 0
+    assert mid("l1") > 0.85 * 640 and mid("l1") > 3 * mid("l2") > 3 * mid("none")
+    # L2 shrinks every weight, but to nowhere near 0; L1 kills the useless inputs' weights
+    assert ends["l2"]["useless_mean_abs"] < 0.7 * ends["none"]["useless_mean_abs"]
+    assert ends["l1"]["useless_mean_abs"] < 0.01 < ends["l2"]["useless_mean_abs"]
+    assert ends["l1"]["useless_mean_abs"] < 0.1 * ends["l1"]["useful_mean_abs"]
+    # dropping the useless inputs is what the data needed: L1 generalises best here
+    assert ends["l1"]["val_loss"] < 0.5 * min(ends[v]["val_loss"] for v in ("none", "l2", "dropout"))

@@ -45,6 +45,7 @@ CASES: dict[str, list[dict]] = {
     "cross_entropy": [{}, {"target": "onehot"}, {"target": "soft"}, {"ask": "ce"},
                       {"ask": "kl"}, {"ask": "kl", "target": "onehot"}, {"outcomes": 2},
                       {"outcomes": 5}],
+    "dense_vs_conv_params": [{}, {"ask": "conv"}, {"ask": "dense"}],
 }
 
 ALL_CASES = [(name, params) for name, plist in CASES.items() for params in plist]
@@ -221,11 +222,25 @@ def ind_cross_entropy(q) -> float:
     return kl + float(stats.entropy(p))                      # H(p, q) = KL + H(p)
 
 
+def ind_dense_vs_conv_params(q) -> float:
+    """The parameters of real tutor.nn layers of the stated sizes."""
+    from tutor.nn import Conv2d, Linear
+    text = q.q.en
+    h, w, c = (int(x) for x in one(r"image of \$(\d+) \\times (\d+) \\times (\d+)\$", text))
+    if "(b), the convolution layer" in text:
+        k = int(one(r"filters of \$(\d+) \\times \d+\$", text))
+        layer = Conv2d(c, int(one(r"layer of \$(\d+)\$ filters", text)), k)
+    else:
+        layer = Linear(h * w * c, int(one(r"layer of \$(\d+)\$ units", text)))
+    return sum(p.size for p in layer.params.values())
+
+
 INDEPENDENT = {
     "confusion_matrix": ind_confusion_matrix, "softmax": ind_softmax, "sigmoid": ind_sigmoid,
     "gd_step": ind_gd_step, "conv_output": ind_conv_output, "mlp_params": ind_mlp_params,
     "momentum_step": ind_momentum_step, "adam_step": ind_adam_step, "entropy": ind_entropy,
     "cross_entropy": ind_cross_entropy,
+    "dense_vs_conv_params": ind_dense_vs_conv_params,
 }
 
 ORDINAL_KO = {2: "둘째", 3: "셋째", 4: "넷째"}

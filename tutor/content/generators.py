@@ -824,3 +824,55 @@ def _cross_entropy(rng: random.Random, params: dict) -> Numeric:
              f"when $q = p$; since $H(p)$ does not depend on the model, minimising the "
              f"cross-entropy is the same as minimising the KL divergence.")
     return numeric((q_ko, q_en), (ex_ko, ex_en), value, 3, unit="nats")
+
+
+# --------------------------------------------------------------------------- dense vs conv parameters
+
+_IMAGES = ((8, 8, 1), (28, 28, 1), (32, 32, 3), (64, 64, 3), (96, 96, 3), (224, 224, 3))
+
+
+@_register(
+    "dense_vs_conv_params",
+    "parameters of a fully connected layer vs a convolution layer on the same H × W × C image",
+    ask=Param("conv: (k²C + 1)·K; dense: (HWC + 1)·n", choices=("conv", "dense")),
+)
+def _dense_vs_conv_params(rng: random.Random, params: dict) -> Numeric:
+    ask = _pick(rng, params, "ask", ("conv", "dense"))
+    h, w, c = rng.choice(_IMAGES)
+    n = rng.choice((16, 32, 64, 100, 128, 256))
+    k = rng.choice((3, 3, 5, 7))
+    filters = rng.choice((8, 16, 32, 64))
+    dense = (h * w * c + 1) * n
+    conv = (k * k * c + 1) * filters
+    given_ko = (f"${h} \\times {w} \\times {c}$ (높이 × 너비 × 채널) 이미지를 두 가지 층에 넣습니다. "
+                f"(가) 이미지를 펼쳐(flatten) 뉴런 ${n}$개의 완전 연결 층(fully connected layer)에 넣고, "
+                f"(나) ${k} \\times {k}$ 필터(filter) ${filters}$개의 합성곱 층(convolution layer)에 넣습니다. "
+                f"두 층 모두 뉴런 또는 필터마다 편향(bias)이 하나씩 있습니다.")
+    given_en = (f"An image of ${h} \\times {w} \\times {c}$ (height × width × channels) goes into two "
+                f"kinds of layer: (a) flattened, into a fully connected layer of ${n}$ units; (b) into a "
+                f"convolution layer of ${filters}$ filters of ${k} \\times {k}$. Both have one bias per "
+                f"unit or filter.")
+    dense_line = f"({h} \\cdot {w} \\cdot {c} + 1) \\cdot {n} = {dense}"
+    conv_line = f"({k}^2 \\cdot {c} + 1) \\cdot {filters} = {conv}"
+    if dense >= conv:
+        more_ko = f"여기서는 완전 연결 층이 약 ${dense / conv:.0f}$배 많습니다"
+        more_en = f"here the fully connected layer has about ${dense / conv:.0f}$ times as many"
+    else:   # a tiny image and many large filters
+        more_ko = f"이렇게 작은 이미지에서는 오히려 합성곱 층이 약 ${conv / dense:.1f}$배 많습니다"
+        more_en = f"on an image this small the convolution layer has about ${conv / dense:.1f}$ times as many"
+    ex_ko = (f"완전 연결 층은 뉴런마다 입력 값 하나하나(위치마다 하나)에 가중치를 하나씩 둡니다: ${dense_line}$. "
+             f"합성곱 층의 필터 하나는 ${k} \\times {k} \\times {c}$개의 가중치와 편향 하나이고, 파라미터 "
+             f"공유(parameter sharing)로 같은 필터를 모든 위치에 다시 씁니다: ${conv_line}$. 합성곱 층의 파라미터 수는 "
+             f"이미지의 높이·너비와 무관하고, {more_ko}.")
+    ex_en = (f"The fully connected layer has one weight per input value (per position) per unit: "
+             f"${dense_line}$. One filter of the convolution layer has ${k} \\times {k} \\times {c}$ weights "
+             f"and a bias, and the same filter is reused at every position (parameter sharing): "
+             f"${conv_line}$. The convolution's count does not depend on the image's height and width; "
+             f"{more_en}.")
+    if ask == "conv":
+        q_ko = f"{given_ko} (나) 합성곱 층의 학습 파라미터는 몇 개입니까?"
+        q_en = f"{given_en} How many trainable parameters does (b), the convolution layer, have?"
+        return numeric((q_ko, q_en), (ex_ko, ex_en), conv, 0)
+    q_ko = f"{given_ko} (가) 완전 연결 층의 학습 파라미터는 몇 개입니까?"
+    q_en = f"{given_en} How many trainable parameters does (a), the fully connected layer, have?"
+    return numeric((q_ko, q_en), (ex_ko, ex_en), dense, 0)

@@ -233,7 +233,11 @@ class TestScript:
         out = capsys.readouterr().out.splitlines()
         assert out == ["07-02-skip-connections val-loss-plain: run gives '0.695', text says '0.695'  ok",
                        "07-02-skip-connections val-loss-residual: run gives '0.132', text says '0.132'  ok",
-                       "2 figures, 0 differ"]
+                       "07-02-skip-connections roughness-plain: run gives '0.250', text says '0.250'  ok",
+                       "07-02-skip-connections roughness-residual: run gives '0.078', text says '0.078'  ok",
+                       "07-02-skip-connections nonconvex-plain: run gives '54%', text says '54%'  ok",
+                       "07-02-skip-connections nonconvex-residual: run gives '17%', text says '17%'  ok",
+                       "6 figures, 0 differ"]
 
     def test_unknown_lesson(self, capsys):
         assert figures_script.main(["99-99"]) == 2

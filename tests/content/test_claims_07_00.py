@@ -171,7 +171,7 @@ def test_vanishing_product_derivation():
         "\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))": sigma_prime,
         "s(1 - s) = \\frac{1}{4} - (s - \\frac{1}{2})^2": square,
         "\\sigma'(z) \\le \\frac{1}{4}": bound,
-        "|\\frac{\\partial a_L}{\\partial a_0}| \\le \\prod_{l=1}^{L} |w_l| \\cdot \\frac{1}{4}": general_bound,
+        "|\\frac{\\partial a_L}{\\partial a_0}| \\le \\prod_{l=1}^{L} \\frac{|w_l|}{4}": general_bound,
         "|\\frac{\\partial a_L}{\\partial a_0}| \\le (\\frac{1}{4})^L": assumed_bound,
         "(\\frac{1}{4})^{10} = \\frac{1}{1048576} \\approx 9.54 \\times 10^{-7}": ten,
         "|w_l \\sigma'(z_l)| = 8 \\cdot \\frac{1}{4} = 2": explode,

@@ -131,12 +131,18 @@ class LSTM(Module):
         W_x, W_h, b = self.params["W_x"], self.params["W_h"], self.params["b"]
         dtype = np.result_type(x, W_h)
         s, a = self._sigmoid_as_tanh(dtype)
-        # time-major rows (t, n): the input part x_t W_x + b does not depend on h, so it is one
-        # product for all T steps, stored (T, 4, N, H) and already multiplied by s
+        # The input part x_t W_x + b does not depend on h: one product for all T steps, on rows
+        # (t, n), gate by gate: xw[g] = x W_x[:, gate g] + b_g, (4, T·N, H). Both products are
+        # taken with the weights already multiplied by s (so the pre-activations arrive halved).
         self.x_tm = x.transpose(1, 0, 2).reshape(t_len * n, -1)
-        xw = self.buffer("xw", (t_len, 4, n, H), dtype)
-        np.multiply((self.x_tm @ W_x + b).reshape(t_len, n, 4, H).transpose(0, 2, 1, 3), s, out=xw)
-        W_hs = np.ascontiguousarray(self._by_gate(W_h) * s)  # (4, H, H): h W_h for all gates, times s
+        W_xs = self._by_gate(W_x) * s  # (4, D, H)
+        W_hs = np.ascontiguousarray(self._by_gate(W_h) * s)  # (4, H, H)
+        xw = self.buffer("xw", (4, t_len * n, H), dtype)
+        if W_x.shape[0] == 1:  # one input feature: an outer product, which OpenBLAS is slow at
+            np.multiply(self.x_tm, W_xs, out=xw)
+        else:
+            np.matmul(self.x_tm, W_xs, out=xw)
+        xw += self._by_gate(b[None, :]) * s
         z = self.buffer("gates", (t_len, 4, n, H), dtype, train)
         h = self.buffer("h", (t_len, n, H), dtype, train)
         c = self.buffer("c", (t_len + 1, n, H), dtype, train)
@@ -145,11 +151,12 @@ class LSTM(Module):
         c[0] = 0.0  # c_0 (and h_0 = 0, so the first step has no h W_h term)
         for t in range(t_len):
             zt = z[t]
+            xw_t = xw[:, t * n:(t + 1) * n]
             if t == 0:
-                zt[...] = xw[0]
+                zt[...] = xw_t
             else:
                 np.matmul(h[t - 1], W_hs, out=zt)
-                zt += xw[t]
+                zt += xw_t
             # i, f, o = σ(·) and g = tanh(·), all four in one tanh
             np.tanh(zt, out=zt)
             zt *= s

@@ -89,3 +89,15 @@ async def test_heatmaps_histograms_and_own_curves_are_drawn(fake, lang, size):  
         assert BILINGUAL[lang] in screen or BILINGUAL[lang][:6] in screen
         assert ("이동 수" if lang == "ko" else "moves") in screen
         assert "▀" in screen
+
+
+def test_gradient_bars_of_five_variants_fit_80_columns_without_wrapping():
+    from rich.cells import cell_len  # noqa: PLC0415
+
+    from tutor.ui.widgets.plots import bars_text  # noqa: PLC0415
+
+    columns = [(f"이름 {i}(v{i})", "red", [10.0 ** -i, 1.0]) for i in range(5)]
+    lines = bars_text(["L1", "L2"], columns, total_width=44).plain.splitlines()
+    assert len(lines) == 3 and all(cell_len(line) <= 44 for line in lines)
+    assert lines[0].split() == ["v0", "v1", "v2", "v3", "v4"]      # narrow: each variant by its id
+    assert lines[2].count("█") > lines[1].count("█")              # 1 is longer than 10⁻ⁱ on a log scale

@@ -107,8 +107,8 @@ def _variant(name, params, seed, stop):
         e["center_loss"] = float(grid[res // 2, res // 2]) if res % 2 else None
         e["grid_min_loss"] = float(np.nanmin(grid))
         return [{"event": "heatmap", "name": "loss",
-                 "title": {"ko": f"{name}: θ* 주변 손실(loss)의 2차원 단면",
-                           "en": f"{name}: a 2-D slice of the loss around θ*"},
+                 # one title for both variants: the panel puts it over the pictures, each named by its variant
+                 "title": {"ko": "θ* 주변 손실(loss)의 2차원 단면", "en": "a 2-D slice of the loss around θ*"},
                  "grid": [[float(v) for v in row] for row in grid],
                  "x_range": [-span, span], "y_range": [-span, span], "mark": [0.0, 0.0], "log": True}]
 

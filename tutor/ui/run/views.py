@@ -172,8 +172,10 @@ class GradBarsView(TextView):
             layers = [f"L{i + 1}" for i in range(n)]
         text = RichText(tr("run.cap_grad", look.lang, step=max(v.grad_step for v in with_grads)) + "\n",
                         style="dim")
-        text.append_text(bars_text(layers, [(v.name, color_for(v.index), v.grad_norms) for v in with_grads],
-                                   ascii_only=look.ascii_only))
+        width = self.content_region.width or self.size.width or None
+        text.append_text(bars_text(layers, [(variant_label(v.name, look.lang), color_for(v.index), v.grad_norms)
+                                            for v in with_grads],
+                                   ascii_only=look.ascii_only, total_width=width))
         self.show(text)
         return True
 

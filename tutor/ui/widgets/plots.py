@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual_plot import HiResMode, LegendLocation, PlotWidget
 from textual_plot.axis_formatter import AxisFormatter, NumericAxisFormatter
@@ -181,11 +182,13 @@ class CurvePlot(PlotWidget, can_focus=False):
 
 
 def bars_text(layers: Sequence[str], columns: Sequence[tuple[str, str, Sequence[float]]],
-              width: int = 10, ascii_only: bool = False) -> Text:
+              width: int = 10, ascii_only: bool = False, total_width: int | None = None) -> Text:
     """Per-layer bars on a log scale, one column per variant: ``columns`` = (name, colour, norms).
 
     Gradient norms span many orders of magnitude (that is the lesson of vanishing gradients), so
-    a bar's length is log10(norm) between the smallest and largest norm shown.
+    a bar's length is log10(norm) between the smallest and largest norm shown. Within
+    ``total_width`` cells the bars shorten to fit, and when even that is too narrow the numbers
+    beside them go (five variants at 80 columns): a column never wraps.
     """
     values = [v for _, _, norms in columns for v in norms if v and v > 0 and math.isfinite(v)]
     out = Text()
@@ -195,16 +198,26 @@ def bars_text(layers: Sequence[str], columns: Sequence[tuple[str, str, Sequence[
     span = max(hi - lo, 1e-9)
     full, partial = ("#", "") if ascii_only else ("█", " ▏▎▍▌▋▊▉")
     name_w = max([len(n) for n in layers] + [5])
+    number_w = 8
+    if total_width is not None and columns:
+        room = (total_width - name_w - 1) // len(columns)
+        width = max(2, min(width, room - number_w))
+        if room - number_w < 4:
+            number_w = 0
+            width = max(2, room - 2)
+    col_w = width + (number_w or 1)
     out.append(" " * (name_w + 1))
     for name, color, _ in columns:
-        out.append(f"{name[:width + 7]:<{width + 8}}", style=f"bold {color}")
+        if cell_len(name) > col_w - 1 and name.endswith(")") and "(" in name:
+            name = name[name.rindex("(") + 1:-1]          # "기본 망(plain)" → its id, "plain"
+        out.append(set_cell_size(name, col_w - 1) + " ", style=f"bold {color}")
     out.append("\n")
     for i, layer in enumerate(layers):
         out.append(f"{layer:<{name_w}} ")
         for _, color, norms in columns:
             v = norms[i] if i < len(norms) else None
             if v is None or not (v > 0 and math.isfinite(v)):
-                out.append(" " * (width + 8))
+                out.append(" " * col_w)
                 continue
             frac = 0.05 + 0.95 * (math.log10(v) - lo) / span
             cells = frac * width
@@ -213,7 +226,10 @@ def bars_text(layers: Sequence[str], columns: Sequence[tuple[str, str, Sequence[
             if partial and whole < width:
                 bar += partial[int((cells - whole) * 8)]
             out.append(f"{bar:<{width}}", style=color)
-            out.append(f" {short_number(v):<7}", style="dim")
+            if number_w:
+                out.append(f" {short_number(v):<{number_w - 1}}", style="dim")
+            elif col_w > width:
+                out.append(" " * (col_w - width))
         out.append("\n")
     out.rstrip()
     return out

@@ -423,6 +423,11 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "pooling": {"ko": "풀링(pooling)", "en": "pooling"},
+    "receptive-field": {"ko": "수용 영역(receptive field)", "en": "receptive field"},
+    "vgg": {"ko": "VGGNet", "en": "VGGNet"},
+    "object-detection": {"ko": "객체 검출(object detection)", "en": "object detection"},
+    "iou": {"ko": "IoU(intersection over union)", "en": "IoU"},
     "exploding-gradient": {"ko": "기울기 폭주(exploding gradient)", "en": "exploding gradients"},
     "gradient-clipping": {"ko": "그라디언트 클리핑(gradient clipping)", "en": "gradient clipping"},
     "distribution": {"ko": "확률 분포(distribution)", "en": "probability distributions"},

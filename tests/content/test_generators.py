@@ -39,6 +39,8 @@ CASES: dict[str, list[dict]] = {
     "conv_output": [{}, {"ask": "size"}, {"ask": "params"}, {"ask": "params", "bias": False},
                     {"bias": True}],
     "mlp_params": [{}, {"layers": 1}, {"layers": 5}, {"bias": False}, {"bias": True}],
+    "conv_shape": [{}, {"layer": "conv"}, {"layer": "pool"}, {"ask": "height"}, {"ask": "width"},
+                   {"ask": "values", "layer": "pool"}],
     "momentum_step": [{}, {"ask": "w"}, {"ask": "v"}],
     "adam_step": [{}, {"t": 1}, {"t": 2}, {"t": 100}],
     "entropy": [{}, {"outcomes": 2}, {"outcomes": 5}],
@@ -168,6 +170,28 @@ def ind_conv_output(q) -> float:
     return weight.size + bias.size
 
 
+def ind_conv_shape(q) -> float:
+    """The output of a real tutor.nn layer on a zero image of the stated shape."""
+    from tutor.nn import Conv2d, MaxPool2d
+    text = q.q.en
+    h, w, cin = (int(x) for x in one(r"input feature map is \$(\d+) \\times (\d+) \\times (\d+)\$", text))
+    s = int(one(r"stride \$(\d+)\$", text))
+    if "max pooling" in text:
+        k = int(one(r"a \$(\d+) \\times \d+\$ max pooling", text))
+        out = MaxPool2d(k, stride=s).forward(np.zeros((1, cin, h, w)))
+    else:
+        k = int(one(r"kernels of \$(\d+) \\times \d+\$", text))
+        cout = int(one(r"has \$(\d+)\$ kernels", text))
+        out = Conv2d(cin, cout, k, stride=s, padding=int(one(r"padding \$(\d+)\$", text))).forward(
+            np.zeros((1, cin, h, w), np.float32))
+    _, c, oh, ow = out.shape
+    if "height of the output" in text:
+        return oh
+    if "width of the output" in text:
+        return ow
+    return oh * ow * c
+
+
 def ind_mlp_params(q) -> float:
     text = q.q.en
     sizes = [int(x) for x in one(r"layer sizes \$([\d \\to]+)\$", text).split(" \\to ")]
@@ -238,6 +262,7 @@ def ind_dense_vs_conv_params(q) -> float:
 INDEPENDENT = {
     "confusion_matrix": ind_confusion_matrix, "softmax": ind_softmax, "sigmoid": ind_sigmoid,
     "gd_step": ind_gd_step, "conv_output": ind_conv_output, "mlp_params": ind_mlp_params,
+    "conv_shape": ind_conv_shape,
     "momentum_step": ind_momentum_step, "adam_step": ind_adam_step, "entropy": ind_entropy,
     "cross_entropy": ind_cross_entropy,
     "dense_vs_conv_params": ind_dense_vs_conv_params,

@@ -50,6 +50,7 @@ SHORT = {   # the default settings, shortened where a run is long
     "bn_eval": ["steps=40"], "landscape": ["steps=40", "res=7"],
     "cnn_vs_mlp": ["epochs=1"], "feature_maps": ["epochs=1"],
     "remedies": ["steps=100"], "regularization": ["steps=300"],
+    "pooling": ["epochs=1"], "vgg_stack": ["epochs=1", "channels=4"], "grid_detector": ["epochs=2", "n=100"],
 }
 
 

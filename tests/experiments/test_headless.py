@@ -28,6 +28,7 @@ SMALL = {
     "bn_eval": ["steps=30"], "landscape": ["steps=30", "res=5"],
     "cnn_vs_mlp": ["epochs=1"], "feature_maps": ["epochs=1"],
     "remedies": ["steps=60"], "regularization": ["steps=60"],
+    "pooling": ["epochs=1"], "vgg_stack": ["epochs=1", "channels=4"], "grid_detector": ["epochs=1", "n=60"],
 }
 
 

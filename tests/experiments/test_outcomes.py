@@ -777,3 +777,67 @@ def test_regularization_l1_histogram_is_sparse_l2_only_shrinks():
     assert ends["l1"]["useless_mean_abs"] < 0.1 * ends["l1"]["useful_mean_abs"]
     # dropping the useless inputs is what the data needed: L1 generalises best here
     assert ends["l1"]["val_loss"] < 0.5 * min(ends[v]["val_loss"] for v in ("none", "l2", "dropout"))
+
+
+def test_pooling_shrinks_the_head_fourfold_and_max_pooling_resists_shifts_best():
+    from tutor.experiments.pooling import SHIFTS, build, shifted
+    ev = run("pooling", epochs=3)
+    assert ev[0]["variants"] == ["no_downsampling", "stride2", "maxpool"]
+    none, stride, pool = final(ev, "no_downsampling"), final(ev, "stride2"), final(ev, "maxpool")
+    # the head is (H·W·C + 1)·10: 8×8 maps vs 4×4 maps, C = 8
+    assert none["head_params"] == (8 * 8 * 8 + 1) * 10 and stride["head_params"] == pool["head_params"] == (4 * 4 * 8 + 1) * 10
+    assert none["map_size"] == 8 and stride["map_size"] == pool["map_size"] == 4
+    assert stride["num_params"] == pool["num_params"] == 80 + 1290       # pooling adds no parameter
+    for f in (none, stride, pool):
+        assert f["status"] == "done" and f["test_accuracy"] > 0.85
+        assert f["shift_accuracy"] < f["test_accuracy"]                   # a 1-pixel shift hurts all three
+    assert pool["shift_accuracy"] > max(none["shift_accuracy"], stride["shift_accuracy"])
+    # shifting moves pixels and blanks the edge it leaves
+    x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    right = shifted(x, 0, 1)
+    assert (right[0, 0, :, 0] == 0).all() and (right[0, 0, :, 1:] == x[0, 0, :, :3]).all()
+    assert len(SHIFTS) == 4 and build("maxpool", 8)[2].__class__.__name__ == "MaxPool2d"
+    assert len(of(ev, "heatmap")) == 3
+    assert "1290" in ev[-1]["message"]["en"] and "헤드" in ev[-1]["message"]["ko"]
+
+
+def test_vgg_stack_two_3x3_see_a_5x5_window_with_fewer_parameters():
+    from tutor.experiments.vgg_stack import block, receptive_field
+    ev = run("vgg_stack", epochs=2)
+    one, two = final(ev, "one_5x5"), final(ev, "two_3x3")
+    c = 8
+    assert one["block_params"] == 25 * c * c + c and two["block_params"] == 18 * c * c + 2 * c
+    assert one["receptive_field"] == two["receptive_field"] == 5
+    assert one["num_params"] - two["num_params"] == one["block_params"] - two["block_params"]
+    for f in (one, two):
+        assert f["status"] == "done" and f["test_accuracy"] > 0.8
+    # the measurement counts what it should: one 3×3 sees 3, three stacked 3×3 see 7
+    from tutor import nn
+    nn.manual_seed(0)
+    assert receptive_field([nn.Conv2d(4, 4, 3, padding=1)], 4) == 3
+    three = [nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1)]
+    assert receptive_field(three, 4) == 7 and len(block("two_3x3", 4)) == 3
+    assert "5×5" in ev[-1]["message"]["en"]
+
+
+def test_grid_detector_finds_most_squares_and_nms_removes_duplicates():
+    from tutor.experiments.grid_detector import S, iou, make_images, nms
+    ev = run("grid_detector", epochs=15, n=600)
+    f = final(ev)
+    assert f["status"] == "done" and f["found"] > 0.6 and f["mean_iou"] > 0.6
+    assert f["boxes_after_nms"] <= f["boxes_before_nms"] and f["n_objects"] >= 200
+    losses = [l for _, l in series(ev, "main", "loss")]
+    assert losses[-1] < 0.5 * losses[0]
+    # an untrained detector finds (almost) nothing: the figure measures learning
+    ev0 = run("grid_detector", epochs=1, n=50)
+    assert final(ev0)["found"] < f["found"]
+    # IoU and NMS by hand
+    assert iou((0, 0, 4, 4), (2, 2, 6, 6)) == pytest.approx(4 / 28) and iou((0, 0, 1, 1), (2, 2, 3, 3)) == 0
+    boxes = [(10, 10, 50, 50), (12, 14, 52, 54), (60, 10, 90, 40)]
+    assert nms(boxes, [0.9, 0.8, 0.7]) == [0, 2]
+    # every target has one object cell per square, its offsets in [0, 1]
+    X, T, truth = make_images(50, np.random.default_rng(0), 0.0)
+    assert X.shape == (50, 1, 16, 16) and T.shape == (50, 5, S, S)
+    assert [int(t[0].sum()) for t in T] == [len(b) for b in truth]
+    assert T[:, 1:3].min() >= 0 and T[:, 1:3].max() <= 1
+    assert len(of(ev, "heatmap")) == 2

@@ -583,6 +583,80 @@ def _conv_output(rng: random.Random, params: dict) -> Numeric:
     return numeric((q_ko, q_en), (ex_ko, ex_en), total, 0)
 
 
+# --------------------------------------------------------------------------- conv/pool output shape
+
+@_register(
+    "conv_shape",
+    "the output shape (H × W × C) of a convolution or max-pooling layer on a non-square input",
+    layer=Param("conv: a convolution with padding; pool: max pooling (no padding, no parameters)",
+                choices=("conv", "pool")),
+    ask=Param("height, width, or values: H_out · W_out · C_out, the whole shape in one number",
+              choices=("height", "width", "values")),
+)
+def _conv_shape(rng: random.Random, params: dict) -> Numeric:
+    layer = _pick(rng, params, "layer", ("conv", "pool"))
+    ask = _pick(rng, params, "ask", ("height", "width", "values"))
+    while True:
+        h, w = rng.sample((6, 7, 9, 10, 12, 13, 16, 17, 20, 24, 27, 28, 31, 32, 33, 48, 57, 64), 2)
+        if layer == "conv":
+            k = rng.choice((1, 2, 3, 3, 5, 5, 7))
+            s = rng.choice((1, 1, 2, 2, 3))
+            p = rng.choice((0, 1, 1, 2, 3))
+        else:
+            k, s, p = rng.choice(((2, 2), (2, 2), (3, 2), (3, 3), (2, 1), (4, 4))) + (0,)
+        if p < k and k <= min(h, w):
+            break
+    cin = rng.choice((1, 3, 4, 8, 16))
+    cout = rng.choice((4, 6, 8, 10, 12, 16)) if layer == "conv" else cin
+    oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+    if layer == "conv":
+        given_ko = (f"입력 특성 맵(feature map)이 ${h} \\times {w} \\times {cin}$ (높이 × 너비 × 채널)이고, "
+                    f"합성곱(convolution) 층은 ${k} \\times {k}$ 커널(kernel) ${cout}$개, "
+                    f"스트라이드(stride) ${s}$, 패딩(padding) ${p}$ (위아래·좌우 모두)입니다.")
+        given_en = (f"The input feature map is ${h} \\times {w} \\times {cin}$ (height × width × channels); "
+                    f"the convolution layer has ${cout}$ kernels of ${k} \\times {k}$, stride ${s}$ and "
+                    f"padding ${p}$ (on every side).")
+        depth_ko = f"채널 수는 커널 개수 ${cout}$입니다"
+        depth_en = f"the depth is the number of kernels, ${cout}$"
+    else:
+        given_ko = (f"입력 특성 맵(feature map)이 ${h} \\times {w} \\times {cin}$ (높이 × 너비 × 채널)이고, "
+                    f"${k} \\times {k}$ 최대 풀링(max pooling)을 스트라이드(stride) ${s}$, 패딩(padding) 없이 합니다.")
+        given_en = (f"The input feature map is ${h} \\times {w} \\times {cin}$ (height × width × channels); "
+                    f"a ${k} \\times {k}$ max pooling is applied with stride ${s}$ and no padding.")
+        depth_ko = f"풀링은 채널마다 따로 하므로 채널 수 ${cin}$은 그대로입니다"
+        depth_en = f"pooling works on each channel separately, so the depth stays ${cin}$"
+
+    def line(n: int, out: int) -> str:
+        return (f"⌊\\frac{{{n} + 2 \\cdot {p} - {k}}}{{{s}}}⌋ + 1 = {out}")
+
+    def floor_note(n: int) -> tuple[str, str]:
+        if (n + 2 * p - k) % s == 0:
+            return "", ""
+        return (" (나누어떨어지지 않아 버립니다: 마지막에 커널이 다 들어가지 않는 자리는 계산하지 않습니다)",
+                " (rounded down: a last position where the window does not fit is not computed)")
+
+    fh, fw = floor_note(h), floor_note(w)
+    ex_ko = (f"출력 크기 $O = ⌊(I + 2P - K)/S⌋ + 1$ (창이 시작할 수 있는 자리의 수)를 높이와 너비에 "
+             f"따로 씁니다. 높이: ${line(h, oh)}${fh[0]}, 너비: ${line(w, ow)}${fw[0]}. {depth_ko}. "
+             f"출력은 ${oh} \\times {ow} \\times {cout}$이고, 값은 모두 ${oh} \\cdot {ow} \\cdot {cout} = "
+             f"{oh * ow * cout}$개입니다.")
+    ex_en = (f"The output size $O = ⌊(I + 2P - K)/S⌋ + 1$ (the number of positions where the "
+             f"window can start) applies to height and width separately. Height: ${line(h, oh)}${fh[1]}; "
+             f"width: ${line(w, ow)}${fw[1]}. And {depth_en}. The output is "
+             f"${oh} \\times {ow} \\times {cout}$, holding ${oh} \\cdot {ow} \\cdot {cout} = {oh * ow * cout}$ values.")
+    if ask == "height":
+        q_ko, q_en, value = (f"{given_ko} 출력 특성 맵의 높이는 얼마입니까?",
+                             f"{given_en} What is the height of the output feature map?", oh)
+    elif ask == "width":
+        q_ko, q_en, value = (f"{given_ko} 출력 특성 맵의 너비는 얼마입니까?",
+                             f"{given_en} What is the width of the output feature map?", ow)
+    else:
+        q_ko, q_en, value = (f"{given_ko} 출력 특성 맵의 모양(높이 × 너비 × 채널)을 구하고, 그 안의 값이 모두 몇 개인지 답하세요.",
+                             f"{given_en} Work out the output's shape (height × width × channels): how many "
+                             f"values does the output feature map hold?", oh * ow * cout)
+    return numeric((q_ko, q_en), (ex_ko, ex_en), value, 0)
+
+
 # --------------------------------------------------------------------------- MLP
 
 @_register(

@@ -1,9 +1,13 @@
 """Benchmark of the tutor.nn engine (issue 4): training steps per second and matmul GFLOP/s.
 
-Three MLPs, each trained with SGD and with Adam for a fixed number of steps:
+Three MLPs and a CNN, each trained with SGD and with Adam for a fixed number of steps:
     tiny    2-8-8-1    tanh, BCE with logits, 200 points, full batch
     small   64-128-10  ReLU, softmax cross-entropy, the digits, batch 64
     medium  784-256-128-10 ReLU, softmax cross-entropy, 10,000 synthetic samples, batch 128
+    cnn     the 8×8 digits as images: conv 3×3 (1→8, padding 1) + ReLU + maxpool 2×2 (8×8 → 4×4),
+            conv 3×3 (8→16, padding 1) + ReLU + maxpool 2×2 (→ 2×2), Linear 64 → 10; batch 64
+    rnn     a tanh RNN (1 → 32) over 20 steps of remember_first, its last hidden state → Linear 32 → 1,
+            BCE with logits, 1,000 sequences, batch 64
 each twice: through ``tutor.nn.train.train`` ("train") and through a learner's own loop on the
 public contract only ("plain": model.forward, loss.forward, model.backward(loss.backward()),
 opt.update(model.params, model.grads)). When PyTorch is importable, the same nets with the same
@@ -16,8 +20,9 @@ the "GEMM floor" of each net: numpy's matmul alone on that net's own shapes and 
 size, summed over one step. A percentage of the 1024³ rate is not what a step of small GEMMs can
 reach; the floor is: no numpy engine takes a step faster.
 
-Threads: tiny and small run with one BLAS thread (threadpoolctl; torch.set_num_threads(1)), the
-setting the tutor uses so a core stays free for the UI; medium uses all cores for both.
+Threads: tiny, small, cnn and rnn run ours with one BLAS thread (threadpoolctl), the setting the tutor
+uses so a core stays free for the UI, and torch at the better of 1 and 2 threads
+(torch.set_num_threads; each timed in every repeat); medium uses all cores for both.
 Idle OpenBLAS worker threads of one library spin and slow the other, so we sleep 0.3 s before each
 timed segment.
 
@@ -57,10 +62,14 @@ SIZES = {
     "tiny": ((2, 8, 8, 1), "tanh", "bce", None, 3000, 1),
     "small": ((64, 128, 10), "relu", "ce", 64, 1500, 1),
     "medium": ((784, 256, 128, 10), "relu", "ce", 128, 300, None),
+    # a CNN's "layer sizes": ("conv", c1, c2) = the channels of its two conv layers (see build_ours)
+    "cnn": (("conv", 8, 16), "relu", "ce", 64, 600, 1),
+    # an RNN's: ("rnn", input size, hidden size, sequence length)
+    "rnn": (("rnn", 1, 32, 20), "tanh", "bce", 64, 600, 1),
 }
 # Steps are timed in chunks of this many and the fastest chunk gives the rate (like timeit's min):
 # other programs on a shared 2-core machine can only slow a chunk down, never speed it up.
-CHUNK = {"tiny": 100, "small": 50, "medium": 20}
+CHUNK = {"tiny": 100, "small": 50, "medium": 20, "cnn": 25, "rnn": 25}
 OPTIMIZERS = {"SGD": dict(lr=0.05), "Adam": dict(lr=1e-3)}
 
 
@@ -68,8 +77,11 @@ def dataset(size):
     if size == "tiny":
         s = data.playground("circle", n=200, noise=0.1, test_ratio=0.0, seed=0)
         return s.X_train, s.y_train
-    if size == "small":
-        s = data.digits(test_ratio=0.0)
+    if size == "rnn":
+        s = data.remember_first(n=1000, length=SIZES["rnn"][0][3], test_ratio=0.0)
+        return s.X_train, s.y_train
+    if size in ("small", "cnn"):
+        s = data.digits(test_ratio=0.0, images=size == "cnn")
         return s.X_train, s.y_train
     rng = np.random.default_rng(0)
     X = rng.standard_normal((10_000, 784)).astype(np.float32)
@@ -77,9 +89,40 @@ def dataset(size):
     return X, (X @ teacher).argmax(axis=1)  # learnable labels from a random linear teacher
 
 
+def is_cnn(sizes):
+    return sizes[0] == "conv"
+
+
+def is_rnn(sizes):
+    return sizes[0] == "rnn"
+
+
+class LastStep(nn.Module):
+    """(N, T, H) -> (N, H): the last hidden state, for a classifier on top of an RNN."""
+
+    def forward(self, x, train=True):
+        self.shape = x.shape
+        return x[:, -1]
+
+    def backward(self, dout):
+        dx = np.zeros(self.shape, dout.dtype)
+        dx[:, -1] = dout
+        return dx
+
+
 def build_ours(sizes, activation):
     nn.manual_seed(0)
     act = {"tanh": nn.Tanh, "relu": nn.ReLU}[activation]
+    if is_rnn(sizes):
+        _, d, h, _ = sizes
+        return nn.Sequential(nn.RNN(d, h), LastStep(), nn.Linear(h, 1))
+    if is_cnn(sizes):
+        _, c1, c2 = sizes
+        return nn.Sequential(
+            nn.Conv2d(1, c1, 3, padding=1), act(), nn.MaxPool2d(2),   # c1 × 4 × 4
+            nn.Conv2d(c1, c2, 3, padding=1), act(), nn.MaxPool2d(2),  # c2 × 2 × 2
+            nn.Flatten(), nn.Linear(c2 * 2 * 2, 10),
+        )
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b))
@@ -100,9 +143,21 @@ def batch_orders(n, batch_size, steps, seed=0):
     return out[:steps]
 
 
+def gemm_layers(sizes, batch):
+    """Each layer's product as (rows, inner, outputs): a Linear is (batch, in, out); a convolution is
+    one GEMM of its patches, (N·H_out·W_out, C·kh·kw) × (C·kh·kw, F)."""
+    if is_cnn(sizes):
+        _, c1, c2 = sizes
+        return [(batch * 8 * 8, 1 * 9, c1), (batch * 4 * 4, c1 * 9, c2), (batch, c2 * 2 * 2, 10)]
+    if is_rnn(sizes):  # x W_x for all steps at once, then h W_h once per step
+        _, d, h, t_len = sizes
+        return [(batch * t_len, d, h)] + [(batch, h, h)] * t_len + [(batch, h, 1)]
+    return [(batch, a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+
+
 def matmul_flops_per_step(sizes, batch):
     """Forward x@W, backward xᵀ@d and d@Wᵀ (the first layer skips the last: nobody needs dL/dX)."""
-    per_layer = [2 * batch * a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    per_layer = [2 * m * k * n for m, k, n in gemm_layers(sizes, batch)]
     return 3 * sum(per_layer) - per_layer[0]
 
 
@@ -156,19 +211,58 @@ def _rates(stamps, chunk):
     return chunk / best, chunk * (len(stamps) - 1) / (stamps[-1] - stamps[0])
 
 
-def time_torch(size, opt_name, X, y):
-    sizes, act, loss_name, bs, steps, threads = SIZES[size]
+def torch_layer(layer):
+    """The torch module equal to one of our layers, with the same weights."""
+    if isinstance(layer, nn.Linear):
+        lin = torch.nn.Linear(layer.in_features, layer.out_features)
+        with torch.no_grad():  # ours is y = x W (W: in × out), torch's y = x Wᵀ
+            lin.weight.copy_(torch.from_numpy(layer.params["W"].T.copy()))
+            lin.bias.copy_(torch.from_numpy(layer.params["b"].copy()))
+        return lin
+    if isinstance(layer, nn.Conv2d):
+        conv = torch.nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
+                               stride=layer.stride, padding=layer.padding)
+        with torch.no_grad():  # the same (out, in, kh, kw) layout
+            conv.weight.copy_(torch.from_numpy(layer.params["W"].copy()))
+            conv.bias.copy_(torch.from_numpy(layer.params["b"].copy()))
+        return conv
+    if isinstance(layer, nn.RNN):
+        rnn = torch.nn.RNN(layer.input_size, layer.hidden_size, nonlinearity="tanh", batch_first=True)
+        with torch.no_grad():  # torch has two biases (b_ih + b_hh); ours is their sum
+            rnn.weight_ih_l0.copy_(torch.from_numpy(layer.params["W_x"].T.copy()))
+            rnn.weight_hh_l0.copy_(torch.from_numpy(layer.params["W_h"].T.copy()))
+            rnn.bias_ih_l0.copy_(torch.from_numpy(layer.params["b"].copy()))
+            rnn.bias_hh_l0.zero_()
+        return _TorchLastStep(rnn)
+    if isinstance(layer, LastStep):
+        return torch.nn.Identity()  # _TorchLastStep already took the last step
+    if isinstance(layer, nn.MaxPool2d):
+        return torch.nn.MaxPool2d(layer.kernel_size, stride=layer.stride)
+    if isinstance(layer, nn.Flatten):
+        return torch.nn.Flatten()
+    return torch.nn.Tanh() if isinstance(layer, nn.Tanh) else torch.nn.ReLU()
+
+
+if torch is not None:
+    class _TorchLastStep(torch.nn.Module):
+        def __init__(self, rnn):
+            super().__init__()
+            self.rnn = rnn
+
+        def forward(self, x):
+            return self.rnn(x)[0][:, -1]
+
+
+def torch_thread_settings(threads):
+    """torch's thread counts to try: with one BLAS thread for ours, torch gets the better of 1 and 2."""
+    return (1, 2) if threads == 1 else (threads,)
+
+
+def time_torch(size, opt_name, X, y, threads=None):
+    sizes, act, loss_name, bs, steps, default_threads = SIZES[size]
+    threads = threads or default_threads
     ours = build_ours(sizes, act)  # the same initial weights
-    modules = []
-    for layer in ours.layers:
-        if isinstance(layer, nn.Linear):
-            lin = torch.nn.Linear(layer.in_features, layer.out_features)
-            with torch.no_grad():
-                lin.weight.copy_(torch.from_numpy(layer.params["W"].T.copy()))
-                lin.bias.copy_(torch.from_numpy(layer.params["b"].copy()))
-            modules.append(lin)
-        else:
-            modules.append(torch.nn.Tanh() if isinstance(layer, nn.Tanh) else torch.nn.ReLU())
+    modules = [torch_layer(layer) for layer in ours.layers]
     model = torch.nn.Sequential(*modules)
     loss_fn = torch.nn.BCEWithLogitsLoss() if loss_name == "bce" else torch.nn.CrossEntropyLoss()
     opt = getattr(torch.optim, opt_name)(model.parameters(), **OPTIMIZERS[opt_name])
@@ -236,8 +330,8 @@ def step_gemms(sizes, batch, rng):
     forward x@W, backward xᵀ@d and d@Wᵀ (transposed views; not for the first layer: nobody needs
     dL/dX)."""
     gemms = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        x, W, d = (rng.standard_normal(shape).astype(np.float32) for shape in ((batch, a), (a, b), (batch, b)))
+    for i, (m, a, b) in enumerate(gemm_layers(sizes, batch)):
+        x, W, d = (rng.standard_normal(shape).astype(np.float32) for shape in ((m, a), (a, b), (m, b)))
         gemms += [(x, W), (x.T, d)]
         if i > 0:
             gemms.append((d, W.T))
@@ -263,7 +357,7 @@ def gemm_floor(sizes, batch, threads, repeats=20):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; the best is kept")
-    parser.add_argument("--sizes", default="tiny,small,medium")
+    parser.add_argument("--sizes", default="tiny,small,medium,cnn")
     parser.add_argument("--no-torch", action="store_true", help="time ours only")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args(argv)
@@ -290,15 +384,21 @@ def main(argv=None):
         flops = matmul_flops_per_step(sizes, batch)
         floor = gemm_floor(sizes, batch, threads)
         for opt_name in OPTIMIZERS:
-            runs = {"train": [], "plain": [], "torch": []}
-            whole = {"train": [], "plain": [], "torch": []}
+            torch_names = [f"torch{t or ''}" for t in torch_thread_settings(threads)] if use_torch else []
+            runs = {name: [] for name in ["train", "plain", *torch_names]}
+            whole = {name: [] for name in runs}
+            timers = [("train", time_ours), ("plain", time_plain)]
+            timers += [(name, lambda *a, t=t: time_torch(*a, threads=t))
+                       for name, t in zip(torch_names, torch_thread_settings(threads))]
             for _ in range(args.repeats):  # interleaved: train, plain, torch, train, plain, torch, ...
-                for name, timer in (("train", time_ours), ("plain", time_plain), ("torch", time_torch)):
-                    if name == "torch" and not use_torch:
-                        continue
+                for name, timer in timers:
                     (best, overall), _ = timer(size, opt_name, X, y)
                     runs[name].append(best)
                     whole[name].append(overall)
+            if use_torch:  # torch at its better thread setting
+                best_torch = max(torch_names, key=lambda name: max(runs[name]))
+                runs["torch"], whole["torch"] = runs[best_torch], whole[best_torch]
+                torch_threads = best_torch[len("torch"):] or "all"
             ours = max(runs["train"])
             row = {"size": size, "optimizer": opt_name, "steps": steps, "batch": batch,
                    "threads": threads or "all", "ours_steps_per_s": ours,
@@ -312,6 +412,8 @@ def main(argv=None):
                 row["torch_steps_per_s"] = max(runs["torch"])
                 row["torch_all_steps_per_s"] = runs["torch"]
                 row["torch_whole_run_steps_per_s"] = max(whole["torch"])
+                row["torch_threads"] = torch_threads
+                row["torch_by_threads"] = {name[len("torch"):] or "all": max(runs[name]) for name in torch_names}
                 row["ratio"] = ours / max(runs["torch"])
                 row["plain_ratio"] = max(runs["plain"]) / max(runs["torch"])
             rows.append(row)
@@ -341,7 +443,9 @@ def _format_row(r, use_torch):
          f"GEMM floor of its shapes {r['gemm_floor_us_per_step']:6.1f} µs = {r['gemm_floor_gflops']:5.1f} GFLOP/s)"
          f"   plain {r['plain_steps_per_s']:7.0f} steps/s")
     if use_torch:
-        s += (f"   torch {r['torch_steps_per_s']:7.0f} steps/s   train/torch {r['ratio']:5.2f}×"
+        s += (f"   torch {r['torch_steps_per_s']:7.0f} steps/s ({r['torch_threads']} threads; "
+              + ", ".join(f"{v:.0f} with {t}" for t, v in r["torch_by_threads"].items())
+              + f")   train/torch {r['ratio']:5.2f}×"
               f"   plain/torch {r['plain_ratio']:5.2f}×")
     return s
 
@@ -351,7 +455,7 @@ def _markdown(rows, use_torch, peak):
             "matmul GFLOP/s | % of 1024³ peak | GEMM floor of its shapes µs (GFLOP/s) | floor/step |")
     sep = "|---|---|---|---|---|---|---|---|---|---|---|"
     if use_torch:
-        head += " torch steps/s | train/torch | plain/torch |"
+        head += " torch steps/s (threads) | train/torch | plain/torch |"
         sep += "---|---|---|"
     lines = [head, sep]
     for r in rows:
@@ -360,7 +464,7 @@ def _markdown(rows, use_torch, peak):
                 f"{r['ours_gflops']:.2f} | {r['pct_of_peak']:.1f} | "
                 f"{r['gemm_floor_us_per_step']:.1f} ({r['gemm_floor_gflops']:.1f}) | {r['pct_of_floor']:.0f}% |")
         if use_torch:
-            line += f" {r['torch_steps_per_s']:.0f} | {r['ratio']:.2f}× | {r['plain_ratio']:.2f}× |"
+            line += f" {r['torch_steps_per_s']:.0f} ({r['torch_threads']}) | {r['ratio']:.2f}× | {r['plain_ratio']:.2f}× |"
         lines.append(line)
     peaks = ", ".join(f"{v:.1f} GFLOP/s with {t} BLAS threads" for t, v in peak.items())
     lines.append(f"\nnumpy float32 GEMM peak (1024³, best seen): {peaks}. The GEMM floor is numpy's matmul "

@@ -423,7 +423,7 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
-    "universal-approximation": {"ko": "ë³´í¸ ê·¼ì¬ ì ë¦¬(universal approximation theorem)", "en": "universal approximation theorem"},
+    "universal-approximation": {"ko": "보편 근사 정리(universal approximation theorem)", "en": "universal approximation theorem"},
     "pooling": {"ko": "풀링(pooling)", "en": "pooling"},
     "receptive-field": {"ko": "수용 영역(receptive field)", "en": "receptive field"},
     "vgg": {"ko": "VGGNet", "en": "VGGNet"},

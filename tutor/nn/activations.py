@@ -56,16 +56,29 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """ReLU(x) = max(0, x): slope exactly 1 where active, so gradients pass undiminished."""
+    """ReLU(x) = max(0, x): slope exactly 1 where active, so gradients pass undiminished.
+
+    Its output has the memory layout of its input (``np.empty_like``), so after a Conv2d, whose
+    output is a transposed view, it runs over contiguous memory instead of transposing it.
+    """
+
+    def _like(self, name, a, train=True):
+        """A reusable array with a's shape, dtype and memory layout."""
+        buf = self._buffers.get(name)
+        if not train or buf is None or buf.shape != a.shape or buf.dtype != a.dtype or buf.strides != a.strides:
+            buf = np.empty_like(a)
+            if train:
+                self._buffers[name] = buf
+        return buf
 
     def forward(self, x, train=True):
-        y = self.buffer("y", x.shape, x.dtype, train)
+        y = self._like("y", x, train)
         np.maximum(x, 0.0, out=y)
         self.y = y
         return y
 
     def backward(self, dout):
-        dx = self.buffer("dx", dout.shape, dout.dtype)
+        dx = self._like("dx", self.y)
         # ReLU'(x) = 1 if x > 0 else 0  (and y > 0 exactly when x > 0)
         np.greater(self.y, 0.0, out=dx)
         dx *= dout

@@ -738,7 +738,9 @@ def test_feature_maps_draws_at_most_eight_pictures_and_the_vertical_filter_wins_
 
 
 def test_remedies_every_cure_ends_below_the_overfitting_baseline():
-    ev = run("remedies")
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1, "blas"):   # small matrices: one BLAS thread, as the run panel's child uses
+        ev = run("remedies")
     names = ["baseline", "more_data", "augment", "l2", "dropout", "early_stopping"]
     assert ev[0]["variants"] == names
     ends = {v: final(ev, v) for v in names}
@@ -759,7 +761,9 @@ def test_remedies_every_cure_ends_below_the_overfitting_baseline():
 
 
 def test_regularization_l1_histogram_is_sparse_l2_only_shrinks():
-    ev = run("regularization")
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1, "blas"):
+        ev = run("regularization")
     assert ev[0]["variants"] == ["none", "l2", "l1", "dropout"]
     ends = {v: final(ev, v) for v in ("none", "l2", "l1", "dropout")}
     for v in ends:

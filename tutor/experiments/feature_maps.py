@@ -83,9 +83,9 @@ def learned_pictures(model, image: np.ndarray) -> list[dict]:
     conv = model.layers[0]
     W = conv.params["W"][:SHOWN, 0]
     maps = apply_filters(image, W, conv.params["b"][:SHOWN])
-    events = [heatmap("filters", f"학습된 필터 1–{len(W)} (3×3)", f"learned filters 1–{len(W)} (3×3)", tiled(W))]
+    events = [heatmap("filters", f"학습된 필터 1–{len(W)}", f"learned 1–{len(W)}", tiled(W))]
     for i, m in enumerate(maps):
-        events.append(heatmap(f"map_{i + 1}", f"필터 {i + 1}의 특성 맵", f"filter {i + 1}'s feature map", m))
+        events.append(heatmap(f"map_{i + 1}", f"필터 {i + 1}의 특성 맵", f"filter {i + 1}'s map", m))
     return events
 
 
@@ -126,10 +126,10 @@ def _feature_maps(params, seed, stop):
         yield e
         if e["event"] == "start":
             # the digit and the hand-made filters' maps do not change: drawn once, at the start
-            pictures = [heatmap("digit", f"숫자 {params['digit']} (입력)", f"digit {params['digit']} (input)", image),
-                        heatmap("hand_vertical", "세로 경계 필터 [-1, 0, 1]", "vertical-edge filter [-1, 0, 1]",
+            pictures = [heatmap("digit", f"입력: 숫자 {params['digit']}", f"input: digit {params['digit']}", image),
+                        heatmap("hand_vertical", "세로 경계 필터", "vertical edge",
                                 hand_maps[0]),
-                        heatmap("hand_horizontal", "가로 경계 필터 [-1, 0, 1]ᵀ", "horizontal-edge filter [-1, 0, 1]ᵀ",
+                        heatmap("hand_horizontal", "가로 경계 필터", "horizontal edge",
                                 hand_maps[1]),
                         *learned_pictures(model, image)]
             for p in pictures:

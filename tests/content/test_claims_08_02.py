@@ -177,7 +177,9 @@ def test_bank_numbers():
     states(both(q["q08-conv-hand-3x3"]["q"]), "(2, 0, 1)", "(1, 3, 0)", "(0, 1, 2)")
     image = np.array([[0, 0, 1, 1]] * 4, float)
     v, h = conv_valid(image, VERTICAL), conv_valid(image, HORIZONTAL)
-    assert v.tolist() == [[3, 3], [3, 3]] and not h.any() and q["q08-conv-edge-which"]["answer"] == 0
+    assert v.tolist() == [[3, 3], [3, 3]] and not h.any()
+    edge = q["q08-conv-edge-which"]
+    assert edge["choices"][edge["answer"]]["en"] == "V's map is 3 everywhere, H's map is 0 everywhere"
     assert conv_valid(1 - image, VERTICAL).tolist() == [[-3, -3], [-3, -3]]
     out = nn.Conv2d(1, 4, 3, padding=1).forward(np.zeros((1, 1, 8, 8), np.float32), train=False)
     assert q["q08-conv-map-values"]["answer"] == out.size == 8 * 8 * 4 == 256

@@ -49,9 +49,9 @@ TORCH_THREADS = (1, 2)
 
 CASES = {
     # name: (sequence length, hidden size, steps, chunk)
-    "rnn": (20, 32, 1000, 100),
-    "lstm": (20, 32, 600, 50),
-    "transformer": (8, 32, 400, 40),
+    "rnn": (20, 32, 400, 40),
+    "lstm": (20, 32, 300, 30),
+    "transformer": (8, 32, 200, 20),
 }
 VOCAB, HEADS, FF_HIDDEN = 10, 4, 64
 

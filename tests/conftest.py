@@ -2,6 +2,12 @@ from pathlib import Path
 
 import pytest
 
+from tutor.experiments.__main__ import limit_blas_threads
+
+# The tests run experiments in process: with one BLAS thread, as the TUI and `tutor run` do, so a
+# figure pinned here is the figure the learner sees.
+limit_blas_threads()
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
 

@@ -13,6 +13,7 @@ from tutor.content import UnsupportedLatex, latex_to_unicode, render_inline_math
     (r"\sqrt{x^2+1}", "√(x²+1)"),
     (r"\hat{m}_t = \frac{m_t}{1-\beta_1^t}", "m̂ₜ = mₜ/(1-β₁ᵗ)"),
     (r"a \cdot b \le \|a\| \, \|b\|", "a · b ≤ ‖a‖ ‖b‖"),
+    (r"T \circ T", "T ∘ T"),   # composition keeps its spaces
     (r"\nabla_\theta L", "∇_θL"),
 ])
 def test_renders_readable_unicode(source, shown):

@@ -66,7 +66,7 @@ SYMBOLS = {
 # runs of spaces are folded afterwards.
 SPACED = {"star", "parallel", "perp", "land", "lor", "leftrightarrow", "cdot", "times", "div", "pm", "mp", "le", "leq", "ge", "geq", "ne", "neq", "approx",
           "equiv", "propto", "in", "notin", "subset", "to", "rightarrow", "leftarrow",
-          "Rightarrow", "Leftrightarrow", "iff", "mapsto", "implies", "odot", "otimes", "sim"}
+          "Rightarrow", "Leftrightarrow", "iff", "mapsto", "implies", "odot", "otimes", "sim", "circ"}
 FUNCTIONS = {"log", "ln", "exp", "max", "min", "arg", "argmax", "argmin", "lim", "sin", "cos",
              "tanh", "det", "Pr"}
 

@@ -30,9 +30,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def limit_blas_threads() -> None:
     """The lessons' matrices are small: one BLAS thread is faster than several fighting over two
-    cores (measured: overfitting 3.3 s instead of 6–9 s). Only works before NumPy is imported."""
+    cores (measured: overfitting 3.3 s instead of 6–9 s), and every run of an experiment — the
+    TUI's, ``tutor run``'s, the tests' that pin a lesson's figures — must sum in the same order to
+    give the same digits. Before NumPy is imported the environment does it; after, threadpoolctl."""
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    if "numpy" in sys.modules:
+        from threadpoolctl import threadpool_limits  # noqa: PLC0415
+
+        threadpool_limits(limits=int(os.environ["OPENBLAS_NUM_THREADS"]), user_api="blas")
 
 
 def main(argv: list[str] | None = None) -> int:

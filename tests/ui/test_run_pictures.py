@@ -82,6 +82,15 @@ async def test_heatmaps_histograms_and_own_curves_are_drawn(fake, lang, size):  
                         "edges": [-1, -0.5, 0, 0.5, 1], "counts": [1, 8, 8, 1]}])
         panel.redraw(force=True)
         await pilot.pause()
+        # the same pictures again, then one changed: drawn again without a fuss (arrays compared by value)
+        panel.consume([{"event": "heatmap", "variant": "plain", "name": "surface", "title": BILINGUAL,
+                        "grid": grid, "x_range": [-1, 1], "y_range": [-1, 1], "mark": [0, 0], "log": True}])
+        panel.redraw(force=True)
+        await pilot.pause()
+        panel.consume([{"event": "heatmap", "variant": "plain", "name": "surface", "title": BILINGUAL,
+                        "grid": (np.array(grid) * 2).tolist(), "x_range": [-1, 1], "y_range": [-1, 1],
+                        "mark": [0, 0], "log": True}])
+        panel.redraw(force=True)
         await pilot.pause()
         assert not panel.query_one(".run-tiles").has_class("hidden")
         assert not panel.query_one(".run-histogram").has_class("hidden")

@@ -220,6 +220,7 @@ class TilesView(Widget):
         self.tiles: list[Tile] = []
         self.caption = ""
         self.ascii_only = False
+        self._key: tuple | None = None
 
     def draw(self, state: RunState, look: Look) -> bool:
         tiles, titles = [], []
@@ -246,7 +247,10 @@ class TilesView(Widget):
                 tile.title = title
             elif not self.caption:
                 tile.title = f"{tile.title} · {title}"
-        if (tiles, look.ascii_only) != (self.tiles, self.ascii_only) or not tiles:
+        key = (self.caption, look.ascii_only,
+               tuple((t.title, t.values.shape, t.values.tobytes(), t.log, t.mark, t.color) for t in tiles))
+        if key != self._key:   # a layout pass only when a picture changed
+            self._key = key
             self.tiles, self.ascii_only = tiles, look.ascii_only
             self.refresh(layout=True)
         return bool(tiles)

@@ -17,7 +17,8 @@ from tutor.experiments.state import CURVES, PICTURES, STATUS, RunState, fold
 SHORT = {"perceptron_gates": {"steps": 30}, "optimizers": {"steps": 10}, "activations": {"steps": 10},
          "uat": {"steps": 10, "widths": "2"}, "softmax_digits": {"epochs": 1}, "gradcheck": {},
          "learning_rate": {"steps": 40}, "playground": {"steps": 20}, "mse_vs_ce": {"steps": 5},
-         "init": {"steps": 20}, "overfitting": {"steps": 20}, "landscape": {"steps": 10, "res": 5}}
+         "init": {"steps": 20}, "overfitting": {"steps": 20}, "landscape": {"steps": 10, "res": 5},
+         "regularization": {"steps": 50}}
 #: Kinds whose events carry only the keys their TypedDict declares (an end may add figures of
 #: its experiment; they land in the finish summary).
 CLOSED = ("begin", "start", "step", "boundary", "fit", "trajectory", "confusion", "gradcheck", "heatmap",

@@ -160,6 +160,7 @@ class Gradcheck(TypedDict, total=False):
 class Heatmap(TypedDict, total=False):
     event: Literal["heatmap"]
     variant: str
+    step: int                        # when it was taken
     name: str                        # one picture of the variant: "surface", "filter 1", …
     title: Bilingual
     grid: list[list[float | None]]   # rows from y_range[0] to y_range[1]
@@ -172,6 +173,7 @@ class Heatmap(TypedDict, total=False):
 class Histogram(TypedDict, total=False):
     event: Literal["histogram"]
     variant: str
+    step: int
     title: Bilingual
     edges: list[float]               # k + 1 bin edges, increasing
     counts: list[int]                # k counts

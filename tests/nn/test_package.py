@@ -10,7 +10,8 @@ import tutor.nn
 PUBLIC = ["Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "Step", "Softmax", "Dropout",
           "BatchNorm1d", "Residual", "Conv2d", "MaxPool2d", "Flatten", "RNN", "Embedding",
           "ScaledDotProductAttention", "Sequential", "MSELoss", "BCEWithLogitsLoss",
-          "SoftmaxCrossEntropyLoss"]
+          "SoftmaxCrossEntropyLoss", "LSTM", "LayerNorm", "MultiHeadAttention", "PositionalEncoding",
+          "FeedForward", "TransformerBlock", "sinusoidal_positional_encoding", "clip_grad_norm"]
 
 
 def test_public_names():

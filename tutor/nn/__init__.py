@@ -59,5 +59,5 @@ __all__ = [
     "ScaledDotProductAttention", "Sequential", "Loss", "MSELoss", "BCEWithLogitsLoss",
     "SoftmaxCrossEntropyLoss", "manual_seed",
     "LSTM", "LayerNorm", "MultiHeadAttention", "PositionalEncoding", "FeedForward", "TransformerBlock",
-    "sinusoidal_positional_encoding",
+    "sinusoidal_positional_encoding", "clip_grad_norm",
 ]

@@ -423,6 +423,9 @@ def tr(key: str, lang: str, **values: object) -> str:
 # Tag slugs as a learner reads them. Every tag used in the bundled banks and lessons has an
 # entry (a test checks); an unknown tag (a learner's own content) falls back to its slug in words.
 TAG_NAMES: dict[str, dict[str, str]] = {
+    "positional-encoding": {"ko": "위치 인코딩(positional encoding)", "en": "positional encoding"},
+    "research": {"ko": "연구 방법(research)", "en": "research practice"},
+    "lstm": {"ko": "LSTM(long short-term memory)", "en": "LSTM"},
     "universal-approximation": {"ko": "보편 근사 정리(universal approximation theorem)", "en": "universal approximation theorem"},
     "pooling": {"ko": "풀링(pooling)", "en": "pooling"},
     "receptive-field": {"ko": "수용 영역(receptive field)", "en": "receptive field"},

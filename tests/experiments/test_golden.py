@@ -46,11 +46,13 @@ SHORT = {   # the default settings, shortened where a run is long
     "features": ["steps=60"], "compute": ["n=16"],
     "mle_map": ["flips=200"],
     "depth_width": ["steps=200"], "learnable_layer": ["steps=200"],
-    "vanishing": ["steps=40"], "cures": ["steps=40"],
     "bn_eval": ["steps=40"], "landscape": ["steps=40", "res=7"],
+    "vanishing": ["steps=40"], "cures": ["steps=40"],
     "cnn_vs_mlp": ["epochs=1"], "feature_maps": ["epochs=1"],
     "remedies": ["steps=100"], "regularization": ["steps=300"],
     "pooling": ["epochs=1"], "vgg_stack": ["epochs=1", "channels=4"], "grid_detector": ["epochs=2", "n=100"],
+    "rnn_memory": ["steps=40"], "lstm_vs_rnn": ["steps=30", "length=10"],
+    "attention_scaling": ["max_dim=64", "queries=50"], "tiny_transformer": ["steps=10", "n=40"], "seq2seq": ["steps=20", "length=4"], "seeds": ["seeds=2", "steps=40"],
 }
 
 

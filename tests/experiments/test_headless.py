@@ -24,11 +24,13 @@ SMALL = {
     "features": ["steps=40"], "compute": ["n=12"],
     "mle_map": ["flips=100"],
     "depth_width": ["steps=100"], "learnable_layer": ["steps=100"],
-    "vanishing": ["steps=30"], "cures": ["steps=30"],
     "bn_eval": ["steps=30"], "landscape": ["steps=30", "res=5"],
+    "vanishing": ["steps=30"], "cures": ["steps=30"],
     "cnn_vs_mlp": ["epochs=1"], "feature_maps": ["epochs=1"],
     "remedies": ["steps=60"], "regularization": ["steps=60"],
     "pooling": ["epochs=1"], "vgg_stack": ["epochs=1", "channels=4"], "grid_detector": ["epochs=1", "n=60"],
+    "rnn_memory": ["steps=20"], "lstm_vs_rnn": ["steps=20", "length=10"],
+    "attention_scaling": ["max_dim=16", "queries=20"], "tiny_transformer": ["steps=5", "n=20"], "seq2seq": ["steps=10", "length=4"], "seeds": ["seeds=2", "steps=20"],
 }
 
 

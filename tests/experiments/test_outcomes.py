@@ -659,7 +659,6 @@ def test_landscape_without_skips_is_rougher():
         assert min(min(row) for row in e["grid"]) == e["grid"][10][10]
 
 
-
 def test_depth_width_equal_budget_built_deep_fits_trained_ones_do_not():
     from tutor.experiments.depth_width import params_deep, params_wide, sawtooth
     import numpy as np
@@ -695,46 +694,6 @@ def test_learnable_layer_formula_recovers_constants_and_extrapolates():
     assert len(fit["x"]) == len(fit["y_pred"]) == len(fit["y_true"]) and len(fit["points"]) == 60
     layer = DampedOscillation(A=0.8, gamma=0.2, omega=1.7, phi=0.4)
     assert gradcheck.gradcheck(layer, np.linspace(0, 6, 13).reshape(-1, 1)) < 1e-6
-
-
-# -- chapter 8: cnn_vs_mlp, feature_maps ------------------------------------------------------------
-
-def test_cnn_vs_mlp_cnn_loses_less_on_shifted_digits_and_scrambling_takes_that_away():
-    ev = run("cnn_vs_mlp")
-    assert ev[0]["variants"] == ["mlp", "cnn"]
-    m, c = final(ev, "mlp"), final(ev, "cnn")
-    # about the same size, said in start and in end: (64+1)·24 + (24+1)·10 and 80 + 1168 + 650
-    assert m["num_params"] == of(ev, "start", "mlp")[0]["num_params"] == 1810
-    assert c["num_params"] == of(ev, "start", "cnn")[0]["num_params"] == 1898
-    # on the digits as they are, both are good
-    assert m["val_accuracy"] > 0.9 and c["val_accuracy"] > 0.9
-    # moved by one pixel, both lose, the MLP clearly more (measured at seed 0: 0.52 vs 0.33)
-    assert m["shifted_accuracy"] < m["val_accuracy"] - 0.3
-    assert c["shift_drop"] < m["shift_drop"] - 0.1
-    assert c["shifted_accuracy"] > m["shifted_accuracy"] + 0.1
-    # pixels scrambled in one fixed order: the MLP does not care, the CNN's shift advantage is gone
-    scrambled = run("cnn_vs_mlp", permute=True)
-    pm, pc = final(scrambled, "mlp"), final(scrambled, "cnn")
-    assert abs(pm["shifted_accuracy"] - m["shifted_accuracy"]) < 0.05 and pm["val_accuracy"] > 0.9
-    assert pc["shifted_accuracy"] < c["shifted_accuracy"] - 0.1
-    assert pc["shifted_accuracy"] < pm["shifted_accuracy"]
-
-
-def test_feature_maps_draws_at_most_eight_pictures_and_the_vertical_filter_wins_on_a_one():
-    ev = run("feature_maps")
-    v = final(ev)
-    assert v["val_accuracy"] > 0.9 and v["digit"] == 1 and v["num_params"] == 4 * 10 + 64 * 10 + 10
-    pictures = of(ev, "heatmap", "main")
-    names = {p["name"] for p in pictures}
-    assert names == {"digit", "hand_vertical", "hand_horizontal", "filters", "map_1", "map_2", "map_3", "map_4"}
-    assert all(p["title"]["ko"] and p["title"]["en"] for p in pictures)
-    # the learned ones are redrawn during training, the digit and the hand-made maps once
-    assert sum(p["name"] == "filters" for p in pictures) >= 3
-    assert sum(p["name"] == "digit" for p in pictures) == 1
-    last = {p["name"]: p for p in pictures}
-    assert len(last["digit"]["grid"]) == 8 and len(last["filters"]["grid"][0]) == 15
-    r = v["hand_response"]
-    assert v["strongest_hand_filter"] == "vertical" and r["vertical"] > 1.5 * r["horizontal"]
 
 
 def test_remedies_every_cure_ends_below_the_overfitting_baseline():
@@ -781,6 +740,46 @@ def test_regularization_l1_histogram_is_sparse_l2_only_shrinks():
     assert ends["l1"]["useless_mean_abs"] < 0.1 * ends["l1"]["useful_mean_abs"]
     # dropping the useless inputs is what the data needed: L1 generalises best here
     assert ends["l1"]["val_loss"] < 0.5 * min(ends[v]["val_loss"] for v in ("none", "l2", "dropout"))
+
+
+# -- chapter 8: cnn_vs_mlp, feature_maps ------------------------------------------------------------
+
+def test_cnn_vs_mlp_cnn_loses_less_on_shifted_digits_and_scrambling_takes_that_away():
+    ev = run("cnn_vs_mlp")
+    assert ev[0]["variants"] == ["mlp", "cnn"]
+    m, c = final(ev, "mlp"), final(ev, "cnn")
+    # about the same size, said in start and in end: (64+1)·24 + (24+1)·10 and 80 + 1168 + 650
+    assert m["num_params"] == of(ev, "start", "mlp")[0]["num_params"] == 1810
+    assert c["num_params"] == of(ev, "start", "cnn")[0]["num_params"] == 1898
+    # on the digits as they are, both are good
+    assert m["val_accuracy"] > 0.9 and c["val_accuracy"] > 0.9
+    # moved by one pixel, both lose, the MLP clearly more (measured at seed 0: 0.52 vs 0.33)
+    assert m["shifted_accuracy"] < m["val_accuracy"] - 0.3
+    assert c["shift_drop"] < m["shift_drop"] - 0.1
+    assert c["shifted_accuracy"] > m["shifted_accuracy"] + 0.1
+    # pixels scrambled in one fixed order: the MLP does not care, the CNN's shift advantage is gone
+    scrambled = run("cnn_vs_mlp", permute=True)
+    pm, pc = final(scrambled, "mlp"), final(scrambled, "cnn")
+    assert abs(pm["shifted_accuracy"] - m["shifted_accuracy"]) < 0.05 and pm["val_accuracy"] > 0.9
+    assert pc["shifted_accuracy"] < c["shifted_accuracy"] - 0.1
+    assert pc["shifted_accuracy"] < pm["shifted_accuracy"]
+
+
+def test_feature_maps_draws_at_most_eight_pictures_and_the_vertical_filter_wins_on_a_one():
+    ev = run("feature_maps")
+    v = final(ev)
+    assert v["val_accuracy"] > 0.9 and v["digit"] == 1 and v["num_params"] == 4 * 10 + 64 * 10 + 10
+    pictures = of(ev, "heatmap", "main")
+    names = {p["name"] for p in pictures}
+    assert names == {"digit", "hand_vertical", "hand_horizontal", "filters", "map_1", "map_2", "map_3", "map_4"}
+    assert all(p["title"]["ko"] and p["title"]["en"] for p in pictures)
+    # the learned ones are redrawn during training, the digit and the hand-made maps once
+    assert sum(p["name"] == "filters" for p in pictures) >= 3
+    assert sum(p["name"] == "digit" for p in pictures) == 1
+    last = {p["name"]: p for p in pictures}
+    assert len(last["digit"]["grid"]) == 8 and len(last["filters"]["grid"][0]) == 15
+    r = v["hand_response"]
+    assert v["strongest_hand_filter"] == "vertical" and r["vertical"] > 1.5 * r["horizontal"]
 
 
 def test_pooling_shrinks_the_head_fourfold_and_max_pooling_resists_shifts_best():
@@ -845,3 +844,156 @@ def test_grid_detector_finds_most_squares_and_nms_removes_duplicates():
     assert [int(t[0].sum()) for t in T] == [len(b) for b in truth]
     assert T[:, 1:3].min() >= 0 and T[:, 1:3].max() <= 1
     assert len(of(ev, "heatmap")) == 2
+
+
+def test_rnn_memory_gradient_fades_with_distance_before_and_after_training():
+    from tutor.experiments.rnn_memory import input_grads, make_task
+    ev = run("rnn_memory")
+    f = final(ev)
+    init, trained = f["init_grad_norms"], f["trained_grad_norms"]
+    assert len(init) == len(trained) == 20 and f["status"] == "done"
+    # the nearest input's gradient is orders of magnitude above the farthest one's, both times
+    assert f["init_ratio"] > 1e3 and f["trained_ratio"] > 1e3
+    # and it fades on the whole: the far half is far below the near half
+    for norms in (init, trained):
+        assert max(norms[10:]) < 0.1 * max(norms[:3])
+    # training on "the mean of the last 3" puts ≈ 1/3 on each of the 3 nearest inputs
+    assert all(abs(g - 1 / 3) < 0.05 for g in trained[:3]) and f["loss"] < 0.01
+    # grad_norms are per distance: the layers are named by it
+    assert of(ev, "start")[0]["layers"][:2] == ["d=0", "d=1"]
+    # the measurement: |∂ŷ/∂x_t| of a linear readout of the last input alone is |w| at d = 0 only
+    from tutor import nn
+    from tutor.experiments.rnn_memory import LastStep
+    x, y = make_task(4, 5, 2, np.random.default_rng(0))
+    assert np.allclose(y[:, 0], x[:, -2:, 0].mean(axis=1))
+    nn.manual_seed(0)
+    rnn = nn.RNN(1, 1)
+    rnn.params["W_h"][...] = 0.0
+    rnn.params["W_x"][...] = 1e-4
+    rnn.params["b"][...] = 0.0
+    g = input_grads(nn.Sequential(rnn, LastStep(), nn.Linear(1, 1)), x)
+    assert g[0] > 0 and max(g[1:]) == 0.0
+
+
+def test_lstm_beats_rnn_on_a_long_memory_at_similar_size():
+    from tutor.experiments.lstm_vs_rnn import count, make_task, rnn_hidden_matching
+    ev = run("lstm_vs_rnn")
+    r, l = final(ev, "rnn"), final(ev, "lstm")
+    assert r["status"] == l["status"] == "done"
+    # similar parameter counts (within 5 %), as counted by hand and by the engine
+    assert abs(r["num_params"] - l["num_params"]) < 0.05 * l["num_params"]
+    assert l["num_params"] == count("lstm", 5, 16, 4) == 4 * (16 * (5 + 16) + 16) + 16 * 4 + 4
+    assert r["hidden"] == rnn_hidden_matching(5, 16, 4) and r["num_params"] == count("rnn", 5, r["hidden"], 4)
+    # the measured margin at the default length 30: the LSTM remembers, the RNN is at chance (1/4)
+    assert l["final_accuracy"] > 0.9 and r["final_accuracy"] < 0.4
+    assert l["final_accuracy"] - r["final_accuracy"] > 0.5
+    # the task: the label is the first symbol, flagged by the marker; the rest is noise
+    x, y = make_task(8, 6, 4, np.random.default_rng(0))
+    assert x.shape == (8, 7, 5) and np.array_equal(x[:, 0, :4].argmax(axis=1), y)
+    assert np.all(x[:, 0, 4] == 1) and np.all(x[:, 1:, 4] == 0)
+    # without the forget-gate bias the LSTM does not get there in these steps either
+    ev0 = run("lstm_vs_rnn", forget_bias=0.0, steps=300)
+    assert final(ev0, "lstm")["final_accuracy"] < 0.5
+
+
+def test_attention_scaling_unscaled_softmax_saturates_and_its_gradient_fades():
+    from tutor.experiments.attention_scaling import dims_up_to, softmax, softmax_backward
+    ev = run("attention_scaling")
+    s, u = final(ev, "scaled"), final(ev, "unscaled")
+    assert s["dims"] == u["dims"] == dims_up_to(512) == [2 ** i for i in range(10)]
+    # Var(q·k) = d_k: the unscaled scores' spread grows like √d_k, the scaled ones' stays ≈ 1
+    for d, sd_u, sd_s in zip(u["dims"], u["score_std"], s["score_std"]):
+        assert abs(sd_u / np.sqrt(d) - 1) < 0.3 and abs(sd_s - 1) < 0.3
+    # at d_k = 512 the unscaled softmax is nearly one-hot; the scaled one stays spread (uniform: 1/16)
+    assert u["max_weight_last"] > 0.9 and s["max_weight_last"] < 0.35
+    assert all(b >= a - 0.05 for a, b in zip(u["max_weight"], u["max_weight"][1:]))  # rises with d_k
+    # and the gradient reaching the scores shrinks several-fold; the scaled one keeps its size
+    assert u["grad_norm_last"] < 0.25 * s["grad_norm_last"]
+    assert max(s["grad_norm"]) < 1.3 * min(s["grad_norm"])
+    # both variants drew the same q, k at d_k = 1 (where √d_k = 1): identical numbers
+    assert u["max_weight"][0] == s["max_weight"][0]
+    # the softmax backward is (diag(α) − ααᵀ) g
+    rng = np.random.default_rng(0)
+    e, g = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    a = softmax(e)
+    J = [np.diag(r) - np.outer(r, r) for r in a]
+    assert np.allclose(softmax_backward(a, g), [j @ gi for j, gi in zip(J, g)])
+
+
+def test_tiny_transformer_reverses_with_positions_and_fails_without():
+    from tutor.experiments.tiny_transformer import anti_diagonal
+    ev = run("tiny_transformer")
+    a, b = final(ev, "with_pe"), final(ev, "no_pe")
+    assert a["status"] == b["status"] == "done" and a["num_params"] == b["num_params"]
+    # with positions: reversal learned; without: order-blind, far below
+    assert a["val_accuracy"] > 0.95 and a["sequence_accuracy"] > 0.9
+    assert b["val_accuracy"] < 0.5 and b["sequence_accuracy"] < 0.1
+    assert a["val_accuracy"] - b["val_accuracy"] > 0.5
+    # the attention looks at the mirrored position s = T−1−t (uniform would be 1/6)
+    assert a["anti_diagonal"] > 0.5 and b["anti_diagonal"] < 0.3
+    maps = of(ev, "heatmap")
+    assert [(m["variant"], m["name"]) for m in maps] == [("with_pe", "attention"), ("no_pe", "attention")]
+    grid = np.array(maps[0]["grid"])[::-1]   # the rows come t = T−1 first (drawn t = 0 on top)
+    assert maps[0]["y_range"] == [5.0, 0.0]
+    assert grid.shape == (6, 6) and np.allclose(grid.sum(axis=1), 1, atol=1e-3)
+    assert list(grid.argmax(axis=1)) == [5, 4, 3, 2, 1, 0]
+    w = np.zeros((1, 1, 3, 3))
+    w[0, 0, [0, 1, 2], [2, 1, 0]] = 1
+    assert anti_diagonal(w) == 1.0
+
+
+def test_seeds_reports_mean_and_standard_error_per_setting():
+    ev = run("seeds")
+    n, w = final(ev, "narrow"), final(ev, "wide")
+    assert n["n_seeds"] == w["n_seeds"] == 8 and len(n["accuracies"]) == 8
+    for s in (n, w):
+        a = np.array(s["accuracies"])
+        assert s["mean"] == pytest.approx(a.mean()) and s["std"] == pytest.approx(a.std(ddof=1))
+        assert s["se"] == pytest.approx(a.std(ddof=1) / np.sqrt(8))
+    # the seeds matter: runs of one setting differ by several points
+    assert max(n["accuracies"]) - min(n["accuracies"]) > 0.1
+    # the wider one is ahead on average, but by about one standard error of the difference
+    assert w["diff"] == pytest.approx(w["mean"] - n["mean"])
+    assert w["diff_se"] == pytest.approx(np.hypot(n["se"], w["se"]))
+    assert 0 < w["diff"] and w["z"] < 2
+    # pairing by seed (same data at the same index) removes the data's share of the noise
+    assert w["paired_se"] < 0.5 * w["diff_se"] and w["paired_z"] > 2
+    # and one seed alone would have told anything from "no difference" to a large one
+    assert min(w["single_seed_diffs"]) == 0 and max(w["single_seed_diffs"]) > 2 * w["diff"]
+
+
+def test_seq2seq_plain_falls_with_length_and_attention_does_not():
+    from tutor import nn
+    from tutor.experiments.seq2seq import Seq2Seq, anti_diagonal, make_batch
+    from tutor.nn.gradcheck import gradcheck
+    # the hand-written encoder–decoder's backward, with and without attention (float64)
+    for att in (False, True):
+        nn.manual_seed(0)
+        m = Seq2Seq(10, 6, 4, 5, attention=att)
+        x = np.random.default_rng(0).integers(0, 10, size=(3, 5))
+        assert gradcheck(m, x) < 1e-6
+    ev = run("seq2seq")
+    p, a = final(ev, "plain"), final(ev, "attention")
+    assert p["status"] == a["status"] == "done" and p["lengths"] == a["lengths"] == list(range(2, 9))
+    # plain: perfect on short sequences, then falls with length (the bottleneck)
+    pl = p["length_accuracy"]
+    assert min(pl[:3]) > 0.98 and pl[-1] < 0.8 and pl[-1] < pl[-3] < pl[2]
+    # attention: every length, and the longest far above plain
+    assert min(a["length_accuracy"]) > 0.97 and a["longest_accuracy"] - p["longest_accuracy"] > 0.2
+    # it looks at the mirrored input (uniform would be 1/8)
+    assert a["anti_diagonal"] > 0.4 and "anti_diagonal" not in p
+    maps = of(ev, "heatmap")
+    assert maps and all(m["variant"] == "attention" for m in maps)
+    grid = np.array(maps[-1]["grid"])
+    assert grid.shape == (8, 8) and np.allclose(grid.sum(axis=1), 1, atol=1e-3)
+    # grid[0] is output 8 (drawn at the bottom), so output 1 is on top: row i is output t = 8 − i,
+    # whose mirrored input s = 9 − t is column i. It is the brightest cell of most rows (the
+    # first and last outputs are fainter)
+    assert maps[-1]["y_range"] == [8, 1] and maps[-1]["x_range"] == [1, 8]
+    assert sum(int(j) == i for i, j in enumerate(grid.argmax(axis=1))) >= 6
+    # the task and the measure
+    x, y = make_batch(4, 5, np.random.default_rng(0))
+    assert np.array_equal(y, x[:, ::-1])
+    w = np.zeros((1, 3, 3))
+    w[0, [0, 1, 2], [2, 1, 0]] = 1
+    assert anti_diagonal(w) == 1.0

@@ -40,6 +40,12 @@ def test_tiles_fit_the_space_and_keep_their_aspect():
     assert big[1].count("▀") >= 9
 
 
+def test_a_title_too_wide_for_its_tile_gives_way_to_the_short_one():
+    tiles = [Tile("위치 인코딩 있음(with_pe)", np.eye(4), short_title="with_pe") for _ in range(2)]
+    assert tiles_text(tiles, 36, 10).plain.splitlines()[0].split() == ["with_pe", "with_pe"]
+    assert tiles_text(tiles[:1], 60, 10).plain.splitlines()[0].strip() == "위치 인코딩 있음(with_pe)"
+
+
 def test_tiles_mark_range_and_ascii():
     grid = np.array([[1.0, 10.0], [100.0, 1000.0]])
     text = tiles_text([Tile("log", grid, log=True, mark=(0.0, 0.0))], 20, 10).plain

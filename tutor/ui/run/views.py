@@ -239,7 +239,8 @@ class TilesView(Widget):
                     mark = ((mx - x0) / ((x1 - x0) or 1) * grid.shape[1],
                             (my - y0) / ((y1 - y0) or 1) * (grid.shape[0] - 1))
                 label = variant_label(v.name, look.lang)
-                tiles.append(Tile(label, grid, bool(ev.get("log")), mark, color_for(v.index) if multi else ""))
+                tiles.append(Tile(label, grid, bool(ev.get("log")), mark, color_for(v.index) if multi else "",
+                                  short_title=v.name if multi else ""))
         # One title over them all when they share it (each tile then names its variant), else each its own.
         self.caption = titles[0] if titles and (len(set(titles)) == 1 and multi) else ""
         for tile, title in zip(tiles, titles):
@@ -247,6 +248,7 @@ class TilesView(Widget):
                 tile.title = title
             elif not self.caption:
                 tile.title = f"{tile.title} · {title}"
+                tile.short_title = f"{tile.short_title} · {title}"
         key = (self.caption, look.ascii_only,
                tuple((t.title, t.values.shape, t.values.tobytes(), t.log, t.mark, t.color) for t in tiles))
         if key != self._key:   # a layout pass only when a picture changed

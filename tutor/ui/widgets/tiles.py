@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 
@@ -29,6 +29,7 @@ class Tile:
     log: bool = False                  # colour by log10 of the value (a loss surface)
     mark: tuple[float, float] | None = None   # (column, row) in grid units, drawn as ×
     color: str = ""                    # the title's colour (the variant's)
+    short_title: str = ""              # said instead when the title does not fit (a variant's id)
 
 
 def layout(tiles: list[Tile], width: int, height: int, pixel_rows_per_cell: int) -> tuple[int, float]:
@@ -100,7 +101,8 @@ def tiles_text(tiles: list[Tile], width: int, height: int, ascii_only: bool = Fa
         for i, (t, pw, *_rest) in enumerate(drawn):
             if i:
                 out.append(" ")
-            out.append(set_cell_size(t.title, cell_w), style=t.color or "bold")   # Korean is two cells wide
+            title = t.short_title if t.short_title and cell_len(t.title) > cell_w else t.title
+            out.append(set_cell_size(title, cell_w), style=t.color or "bold")   # Korean is two cells wide
         out.append("\n")
         lines = max(ph // per_cell for _t, _pw, ph, *_r in drawn)
         for line in range(lines):

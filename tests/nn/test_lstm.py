@@ -127,3 +127,26 @@ def test_eval_outputs_are_not_overwritten():
     keep = a.copy()
     layer(randn(2, 4, 3, seed=9), train=False)
     np.testing.assert_array_equal(a, keep)
+
+
+def test_rnn_from_a_given_state_and_its_gradient():
+    """RNN(h0=...) starts there (a decoder from its encoder's state) and backward gives dL/dh0."""
+    from tutor.nn import RNN  # noqa: PLC0415
+
+    rng = np.random.default_rng(0)
+    rnn = RNN(2, 3, rng=rng, dtype=np.float64)
+    x = rng.normal(size=(4, 5, 2))
+    h0 = rng.normal(size=(4, 3))
+    out = rnn.forward(x, h0=h0).copy()
+    W_x, W_h, b = rnn.params["W_x"], rnn.params["W_h"], rnn.params["b"]
+    assert np.allclose(out[:, 0], np.tanh(x[:, 0] @ W_x + h0 @ W_h + b))
+    dout = rng.normal(size=out.shape)
+    rnn.backward(dout)
+    eps = 1e-6
+    num = np.zeros_like(h0)
+    for i in np.ndindex(h0.shape):
+        hp, hm = h0.copy(), h0.copy()
+        hp[i] += eps
+        hm[i] -= eps
+        num[i] = ((rnn.forward(x, h0=hp) * dout).sum() - (rnn.forward(x, h0=hm) * dout).sum()) / (2 * eps)
+    assert np.allclose(rnn.dh0, num, atol=1e-8)

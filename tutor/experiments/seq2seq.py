@@ -48,33 +48,10 @@ class DecoderRNN(nn.RNN):
 
     def forward(self, x, train=True):
         x, h0 = x
-        n, t_len, _ = x.shape
-        W_x, W_h, b = self.params["W_x"], self.params["W_h"], self.params["b"]
-        self.x = x
-        xw = (x.reshape(n * t_len, -1) @ W_x + b).reshape(n, t_len, self.hidden_size)
-        h = np.empty((n, t_len + 1, self.hidden_size), np.result_type(x, W_h))
-        h[:, 0] = h0                      # z_0 = h_L: the encoder's last state
-        for t in range(t_len):
-            h[:, t + 1] = np.tanh(xw[:, t] + h[:, t] @ W_h)
-        self.h = h
-        return h[:, 1:]
+        return super().forward(x, train, h0=h0)   # z_0 = h_L: the encoder's last state
 
     def backward(self, dout):
-        n, t_len, _ = dout.shape
-        W_h = self.params["W_h"]
-        h = self.h
-        da = np.empty_like(dout)
-        dh_next = np.zeros((n, self.hidden_size), dout.dtype)
-        for t in reversed(range(t_len)):
-            dh = dout[:, t] + dh_next
-            da[:, t] = dh * (1.0 - h[:, t + 1] ** 2)
-            dh_next = da[:, t] @ W_h.T
-        da2 = da.reshape(n * t_len, -1)
-        np.matmul(self.x.reshape(n * t_len, -1).T, da2, out=self.grads["W_x"])
-        np.matmul(h[:, :-1].reshape(n * t_len, -1).T, da2, out=self.grads["W_h"])
-        np.sum(da2, axis=0, out=self.grads["b"])
-        dx = (da2 @ self.params["W_x"].T).reshape(self.x.shape)
-        return dx, dh_next               # dh_next is now dL/dz_0
+        return super().backward(dout), self.dh0
 
 
 class Seq2Seq(_Container):

@@ -36,14 +36,15 @@ class RNN(Module):
         self.add_param("W_h", initializers.uniform((hidden_size, hidden_size), -k, k, rng, dtype))
         self.add_param("b", initializers.uniform((hidden_size,), -k, k, rng, dtype))
 
-    def forward(self, x, train=True):
+    def forward(self, x, train=True, h0=None):
         n, t_len, _ = x.shape
         W_x, W_h, b = self.params["W_x"], self.params["W_h"], self.params["b"]
         self.x = x
         # the input part x_t W_x + b does not depend on h, so do it for all steps in one product
         xw = (x.reshape(n * t_len, -1) @ W_x + b).reshape(n, t_len, self.hidden_size)
         h = np.empty((n, t_len + 1, self.hidden_size), np.result_type(x, W_h))
-        h[:, 0] = 0.0  # h_0
+        # h_0: zeros, or a given state (PyTorch's h0; a decoder starts from its encoder's last state)
+        h[:, 0] = 0.0 if h0 is None else h0
         for t in range(t_len):
             # h_t = tanh(x_t W_x + h_{t-1} W_h + b)
             h[:, t + 1] = np.tanh(xw[:, t] + h[:, t] @ W_h)
@@ -69,6 +70,7 @@ class RNN(Module):
         np.matmul(self.x.reshape(n * t_len, -1).T, da2, out=self.grads["W_x"])
         np.matmul(h[:, :-1].reshape(n * t_len, -1).T, da2, out=self.grads["W_h"])
         np.sum(da2, axis=0, out=self.grads["b"])
+        self.dh0 = dh_next  # dL/dh_0, for a given initial state
         if not self.needs_input_grad:
             return None
         # dx_t = da_t W_xᵀ

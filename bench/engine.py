@@ -97,25 +97,12 @@ def is_rnn(sizes):
     return sizes[0] == "rnn"
 
 
-class LastStep(nn.Module):
-    """(N, T, H) -> (N, H): the last hidden state, for a classifier on top of an RNN."""
-
-    def forward(self, x, train=True):
-        self.shape = x.shape
-        return x[:, -1]
-
-    def backward(self, dout):
-        dx = np.zeros(self.shape, dout.dtype)
-        dx[:, -1] = dout
-        return dx
-
-
 def build_ours(sizes, activation):
     nn.manual_seed(0)
     act = {"tanh": nn.Tanh, "relu": nn.ReLU}[activation]
     if is_rnn(sizes):
         _, d, h, _ = sizes
-        return nn.Sequential(nn.RNN(d, h), LastStep(), nn.Linear(h, 1))
+        return nn.Sequential(nn.RNN(d, h), nn.LastStep(), nn.Linear(h, 1))
     if is_cnn(sizes):
         _, c1, c2 = sizes
         return nn.Sequential(
@@ -234,7 +221,7 @@ def torch_layer(layer):
             rnn.bias_ih_l0.copy_(torch.from_numpy(layer.params["b"].copy()))
             rnn.bias_hh_l0.zero_()
         return _TorchLastStep(rnn)
-    if isinstance(layer, LastStep):
+    if isinstance(layer, nn.LastStep):
         return torch.nn.Identity()  # _TorchLastStep already took the last step
     if isinstance(layer, nn.MaxPool2d):
         return torch.nn.MaxPool2d(layer.kernel_size, stride=layer.stride)

@@ -56,19 +56,6 @@ CASES = {
 VOCAB, HEADS, FF_HIDDEN = 10, 4, 64
 
 
-class LastStep(nn.Module):
-    """(N, T, H) -> (N, H): the last hidden state (a many-to-one model); backward puts dout there."""
-
-    def forward(self, x, train=True):
-        self.shape, self.x_dtype = x.shape, x.dtype
-        return x[:, -1]
-
-    def backward(self, dout):
-        dx = np.zeros(self.shape, self.x_dtype)
-        dx[:, -1] = dout
-        return dx
-
-
 def dataset(case):
     t_len = CASES[case][0]
     if case == "transformer":
@@ -92,9 +79,9 @@ def build_ours(case):
     _, hidden, *_ = CASES[case]
     nn.manual_seed(0)
     if case == "rnn":
-        return nn.Sequential(nn.RNN(1, hidden), LastStep(), nn.Linear(hidden, 1))
+        return nn.Sequential(nn.RNN(1, hidden), nn.LastStep(), nn.Linear(hidden, 1))
     if case == "lstm":
-        return nn.Sequential(nn.LSTM(1, hidden), LastStep(), nn.Linear(hidden, 1))
+        return nn.Sequential(nn.LSTM(1, hidden), nn.LastStep(), nn.Linear(hidden, 1))
     return nn.Sequential(nn.Embedding(VOCAB, hidden), nn.PositionalEncoding(hidden),
                          nn.TransformerBlock(hidden, HEADS, FF_HIDDEN), nn.Linear(hidden, VOCAB))
 

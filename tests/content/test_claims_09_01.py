@@ -188,7 +188,7 @@ def test_bptt_derivation():
         formula = w @ P @ np.diag(1 - hs[k - 1] ** 2) @ Wx
         np.testing.assert_allclose(jac(f, xs[k - 1])[0], formula, atol=1e-8)
         # and the engine's backward (what rnn_memory measures) agrees
-        from tutor.experiments.rnn_memory import LastStep
+        from tutor.nn import LastStep
         layer = nn.RNN(2, 4).to(np.float64)
         layer.params["W_x"][...], layer.params["W_h"][...], layer.params["b"][...] = Wx.T, Wh.T, b
         head = nn.Linear(4, 1).to(np.float64)

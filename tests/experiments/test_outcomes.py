@@ -863,7 +863,7 @@ def test_rnn_memory_gradient_fades_with_distance_before_and_after_training():
     assert of(ev, "start")[0]["layers"][:2] == ["d=0", "d=1"]
     # the measurement: |∂ŷ/∂x_t| of a linear readout of the last input alone is |w| at d = 0 only
     from tutor import nn
-    from tutor.experiments.rnn_memory import LastStep
+    from tutor.nn import LastStep
     x, y = make_task(4, 5, 2, np.random.default_rng(0))
     assert np.allclose(y[:, 0], x[:, -2:, 0].mean(axis=1))
     nn.manual_seed(0)

@@ -10,7 +10,7 @@ import tutor.nn
 PUBLIC = ["Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "Step", "Softmax", "Dropout",
           "BatchNorm1d", "Residual", "Conv2d", "MaxPool2d", "Flatten", "RNN", "Embedding",
           "ScaledDotProductAttention", "Sequential", "MSELoss", "BCEWithLogitsLoss",
-          "SoftmaxCrossEntropyLoss", "LSTM", "LayerNorm", "MultiHeadAttention", "PositionalEncoding",
+          "SoftmaxCrossEntropyLoss", "LastStep", "LSTM", "LayerNorm", "MultiHeadAttention", "PositionalEncoding",
           "FeedForward", "TransformerBlock", "sinusoidal_positional_encoding", "clip_grad_norm"]
 
 

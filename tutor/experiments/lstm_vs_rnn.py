@@ -27,7 +27,6 @@ from tutor import nn
 from tutor.nn import clip_grad_norm, optim
 
 from .base import P, Experiment, interleave, register
-from .rnn_memory import LastStep
 
 VARIANTS = ["rnn", "lstm"]
 
@@ -63,7 +62,7 @@ def _variant(kind: str, params: dict, seed: int, stop):
     H = params["hidden"] if kind == "lstm" else rnn_hidden_matching(D, params["hidden"], K)
     nn.manual_seed(seed)
     layer = nn.LSTM(D, H) if kind == "lstm" else nn.RNN(D, H)
-    model = nn.Sequential(layer, LastStep(), nn.Linear(H, K))
+    model = nn.Sequential(layer, nn.LastStep(), nn.Linear(H, K))
     if kind == "lstm":
         layer.params["b"][H:2 * H] += params["forget_bias"]   # columns H:2H are the forget gate
     model.needs_input_grad = False

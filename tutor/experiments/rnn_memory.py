@@ -30,19 +30,6 @@ from tutor.nn import optim
 from .base import P, Experiment, register
 
 
-class LastStep(nn.Module):
-    """(N, T, H) → (N, H): the last state only; its backward puts the gradient at the last step."""
-
-    def forward(self, x, train=True):
-        self.shape = x.shape
-        return x[:, -1]
-
-    def backward(self, dout):
-        dx = np.zeros(self.shape, dout.dtype)
-        dx[:, -1] = dout
-        return dx
-
-
 def make_task(n: int, length: int, window: int, rng):
     """x (n, T, 1) ~ N(0, 1) and y (n, 1) = the mean of the last ``window`` inputs."""
     x = rng.standard_normal((n, length, 1)).astype(np.float32)
@@ -76,7 +63,7 @@ def _body(params, seed, stop):
     window = min(window, T)
     rng = np.random.default_rng(seed)
     nn.manual_seed(seed)
-    model = nn.Sequential(nn.RNN(1, H), LastStep(), nn.Linear(H, 1))
+    model = nn.Sequential(nn.RNN(1, H), nn.LastStep(), nn.Linear(H, 1))
     probe, _ = make_task(256, T, window, np.random.default_rng(seed + 1))
     layers = [f"d={d}" for d in range(T)]
     yield {"event": "start", "variant": "main", "total_steps": steps, "epochs": 1, "steps_per_epoch": steps,

@@ -49,7 +49,7 @@ from .layers import BatchNorm1d, Dropout, Embedding, Flatten, Linear
 from .losses import BCEWithLogitsLoss, Loss, MSELoss, SoftmaxCrossEntropyLoss
 from .module import Module, Residual, Sequential
 from .normalization import LayerNorm
-from .recurrent import LSTM, RNN
+from .recurrent import LSTM, RNN, LastStep
 from .transformer import FeedForward, PositionalEncoding, TransformerBlock, sinusoidal_positional_encoding
 from .clip import clip_grad_norm  # noqa: F401  (gradient clipping by norm, tutor.nn.clip)
 
@@ -59,5 +59,5 @@ __all__ = [
     "ScaledDotProductAttention", "Sequential", "Loss", "MSELoss", "BCEWithLogitsLoss",
     "SoftmaxCrossEntropyLoss", "manual_seed",
     "LSTM", "LayerNorm", "MultiHeadAttention", "PositionalEncoding", "FeedForward", "TransformerBlock",
-    "sinusoidal_positional_encoding", "clip_grad_norm",
+    "sinusoidal_positional_encoding", "clip_grad_norm", "LastStep",
 ]

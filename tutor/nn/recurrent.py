@@ -242,3 +242,18 @@ class LSTM(Module):
 
     def __repr__(self) -> str:
         return f"LSTM({self.input_size}, {self.hidden_size})"
+
+
+class LastStep(Module):
+    """(N, T, H) → (N, H): the last time step only, so a classifier can sit on top of a recurrent
+    layer (a many-to-one model; PyTorch code writes ``out[:, -1]``). Its backward puts the whole
+    gradient at the last step: the earlier states get theirs through the recurrence alone."""
+
+    def forward(self, x, train=True):
+        self.shape = x.shape
+        return x[:, -1]
+
+    def backward(self, dout):
+        dx = np.zeros(self.shape, dout.dtype)
+        dx[:, -1] = dout
+        return dx

@@ -125,5 +125,24 @@ def test_bank_answers():
     assert exact == pytest.approx(iou_by_pixels((0, 0, 4, 4), (2, 2, 6, 6))) == pytest.approx(4 / 28)
     assert q["answer"] == round(exact, 3) and q["tolerance"] == 0.001
     assert BANK["q08-yolo-weakness"]["answer"] == 0
-    assert len(BANK["q08-yolo-nms-order"]["items"]) == 5 and not BANK["q08-yolo-nms-order"].get("interchangeable")
+    assert len(BANK["q08-yolo-nms-order"]["items"]) == 5
+    assert BANK["q08-yolo-nms-order"]["interchangeable"] == [[1, 2]]
+
+
+def test_nms_discarding_before_or_after_sorting_keeps_the_same_boxes():
+    """q08-yolo-nms-order lets its first two steps swap: sorting all boxes and then discarding the
+    weak ones leaves the same list, in the same order, as discarding first."""
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        corners = rng.uniform(0, 10, (8, 2))
+        boxes = [tuple(c) + tuple(c + rng.uniform(1, 4, 2)) for c in corners]
+        scores = list(rng.uniform(0, 1, 8))
+        cut = 0.3
+        first_discard = [i for i in range(8) if scores[i] >= cut]
+        kept = nms([boxes[i] for i in first_discard], [scores[i] for i in first_discard])
+        discard_first = [first_discard[k] for k in kept]
+        by_score = sorted(range(8), key=lambda i: -scores[i])
+        sorted_then_cut = [i for i in by_score if scores[i] >= cut]
+        kept2 = nms([boxes[i] for i in sorted_then_cut], [scores[i] for i in sorted_then_cut])
+        assert discard_first == [sorted_then_cut[k] for k in kept2]
     assert 1 / 49 == pytest.approx(1 / (7 * 7))

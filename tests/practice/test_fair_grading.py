@@ -44,6 +44,8 @@ JUDGED_GROUPS = {
     "q04-backprop-order": [],         # the backward pass starts from the computed loss
     "q05-bce-order": [],              # each step rewrites the previous one's expression
     "q02-history-order": [],          # five distinct years: 1958, 1986, 1995, 2001, 2012
+    "q06-layer-step-order": [],       # forward, loss, ∂L/∂y, ∂L/∂θ, update: each needs the one before
+    "q08-yolo-nms-order": [[1, 2]],   # sorting then discarding the weak boxes leaves the same list
 }
 
 

@@ -238,8 +238,8 @@ def bars_text(layers: Sequence[str], columns: Sequence[tuple[str, str, Sequence[
 def histogram_text(rows: Sequence[tuple[str, str, Sequence[float], Sequence[float]]],
                    peak: str = "max {n}", height: int = 3, ascii_only: bool = False) -> Text:
     """Histograms one above the other, each ``height`` lines of vertical bars on one count scale
-    (so a taller spike is more values): ``rows`` = (name, colour, edges, counts). Under each, the
-    range of its edges and the count of its fullest bin (``peak``, formatted with ``n``)."""
+    (so a taller spike is more values): ``rows`` = (name, colour, edges, counts). Beside each name
+    the count of its fullest bin (``peak``, formatted with ``n``); under the bars, the range."""
     out = Text()
     rows = [r for r in rows if len(r[3]) and len(r[2]) == len(r[3]) + 1]
     if not rows:
@@ -248,7 +248,8 @@ def histogram_text(rows: Sequence[tuple[str, str, Sequence[float], Sequence[floa
     levels = " .:-=+*#" if ascii_only else " ▁▂▃▄▅▆▇"
     full = "#" if ascii_only else "█"
     for name, color, edges, counts in rows:
-        out.append(f"{name}\n", style=f"bold {color}")
+        out.append(name, style=f"bold {color}")
+        out.append("  " + peak.format(n=int(max(counts))) + "\n", style="dim")   # beside the name: no wrap
         eighths = [round(c / top * height * 8) for c in counts]
         for line in range(height - 1, -1, -1):
             for e in eighths:
@@ -257,7 +258,6 @@ def histogram_text(rows: Sequence[tuple[str, str, Sequence[float], Sequence[floa
             out.append("\n")
         lo, hi = short_number(edges[0]), short_number(edges[-1])
         axis = f"{lo}{' ' * max(1, len(counts) - len(lo) - len(hi))}{hi}"
-        out.append(axis, style="dim")
-        out.append("  " + peak.format(n=int(max(counts))) + "\n", style="dim")
+        out.append(axis + "\n", style="dim")
     out.rstrip()
     return out

@@ -17,7 +17,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q -n auto --dist load $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto --dist worksteal $(PYTEST_ARGS)
 
 validate: $(STAMP)
 	$(VENV)/bin/tutor validate

@@ -32,7 +32,8 @@ def content_cache_dir(tmp_path_factory, monkeypatch) -> Path:
 
 def pytest_collection_modifyitems(items):
     """The longest tests first (the two bank walks, then the lesson walks), so that with several
-    workers (`make test` runs `-n auto --dist load`) none of them is left running alone at the end."""
+    workers (`make test` runs `-n auto --dist worksteal`: an idle worker takes half of a busy one's
+    queue) none of them is left running alone at the end."""
     def rank(item) -> int:
         if "test_every_bank_and_review_item" in item.nodeid:
             return 0

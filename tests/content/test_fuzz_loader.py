@@ -95,9 +95,9 @@ def test_mutated_real_file_gives_only_reported_errors(workdir, name, steps):
     data = mutate(SOURCES[name], steps)
     path = workdir / name
     path.write_bytes(data)
-    started = time.monotonic()
+    started = time.process_time()   # CPU seconds: the bound is on work, not on a busy machine
     lib = load([path])  # must not raise, whatever the bytes
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert elapsed < 2, f"{name} took {elapsed:.1f} s"
     for error in lib.errors:
         assert isinstance(error, ContentError) and error.file
@@ -156,9 +156,9 @@ def test_structurally_mutated_real_file_gives_only_reported_errors(workdir, name
     data = mutate_structure(copy.deepcopy(PARSED[name]), steps)
     path = workdir / f"s-{name}"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    started = time.monotonic()
+    started = time.process_time()   # CPU seconds: the bound is on work, not on a busy machine
     lib = load([path])
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert all("\n" not in str(e) and "\x1b" not in str(e) for e in lib.errors)
 
 

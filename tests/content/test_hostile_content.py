@@ -89,9 +89,9 @@ def load_beside_good(tmp_path: Path, name: str, content: str | bytes):
     else:
         target.write_bytes(content)
     before = snapshot(folder)
-    started = time.monotonic()
+    started = time.process_time()   # CPU seconds: the bound is on work, not on a busy machine
     lib = load_library([folder])
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert snapshot(folder) == before
     assert "03-91-good" in lib.lessons
     assert not [e for e in lib.errors if e.file.endswith("a-good.yaml")]
@@ -316,11 +316,11 @@ def test_merge_keys_that_expand_without_end(tmp_path):
 
 def test_many_plain_values_stop_early(tmp_path):
     text = "questions:\n" + "  - x\n" * 200_000  # 1.2 MB: under the size limit
-    started = time.monotonic()
+    started = time.process_time()   # CPU seconds: the bound is on work, not on a busy machine
     assert only_error(tmp_path, "bank.yaml", text) == (
         "bank.yaml:24999: more than 25000 values once aliases are expanded; "
         "the file is too large or loops")
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_text_too_long(tmp_path):

@@ -146,5 +146,5 @@ register(Experiment(
     plot={"y": "val_accuracy", "log_y": False, "x": "step",
           "label": {"ko": "검증 정확도(validation accuracy)", "en": "validation accuracy"}},
     report=_report,
-    variant_labels={"rnn": {"ko": "RNN", "en": "RNN"}, "lstm": {"ko": "LSTM", "en": "LSTM"}},
+    variant_labels={"rnn": {"ko": "순환 신경망(rnn)", "en": "rnn"}, "lstm": {"ko": "장단기 메모리(lstm)", "en": "lstm"}},
 ))

@@ -248,6 +248,6 @@ register(Experiment(
     plot={"y": "val_accuracy", "log_y": False, "x": "step",
           "label": {"ko": "검증 토큰 정확도", "en": "validation token accuracy"}},
     # "plain" is already in the shared table: 기본 망(plain)
-    variant_labels={"attention": {"ko": "어텐션", "en": "attention"}},
+    variant_labels={"attention": {"ko": "어텐션(attention)", "en": "attention"}},
     report=_report,
 ))

@@ -124,8 +124,8 @@ def _report(variants: dict) -> Text | None:
 register(Experiment(
     name="tiny_transformer",
     report=_report,
-    variant_labels={"with_pe": {"ko": "위치 인코딩 있음(with_pe)", "en": "with positions"},
-                    "no_pe": {"ko": "위치 인코딩 없음(no_pe)", "en": "no positions"}},
+    variant_labels={"with_pe": {"ko": "위치 인코딩 있음(with_pe)", "en": "with_pe"},
+                    "no_pe": {"ko": "위치 인코딩 없음(no_pe)", "en": "no_pe"}},
     title={"ko": "작은 트랜스포머가 수열 뒤집기를 배운다: 위치 인코딩이 있을 때와 없을 때",
            "en": "A tiny transformer learns to reverse sequences, with and without positional encoding"},
     description={

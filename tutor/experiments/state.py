@@ -217,3 +217,11 @@ def fold(events) -> RunState:
     for event in events:
         state.consume(event)
     return state
+
+
+def heatmap_grid(ev: dict):
+    """A ``heatmap`` event's grid as a float array, None (a non-finite value) as NaN: what every
+    view of it draws from."""
+    import numpy as np  # noqa: PLC0415 (the fold itself needs no NumPy)
+
+    return np.array([[np.nan if x is None else x for x in row] for row in ev.get("grid") or []], dtype=float)

@@ -12,7 +12,7 @@ import math
 
 from tutor.experiments import variant_label
 from tutor.experiments.palette import color_for
-from tutor.experiments.state import RunState
+from tutor.experiments.state import RunState, heatmap_grid
 from tutor.i18n import STRINGS, tr
 
 
@@ -280,7 +280,7 @@ class Heatmaps(View):
         tiles, names, titles = [], [], []
         for v in state.variants.values():
             for ev in v.heatmaps.values():
-                g = np.array([[np.nan if x is None else x for x in row] for row in ev.get("grid") or []], float)
+                g = heatmap_grid(ev)
                 if g.ndim != 2 or not np.isfinite(g).any():
                     continue
                 if ev.get("log") and np.nanmin(g) > 0:

@@ -28,7 +28,7 @@ from textual.widgets import Static
 
 from tutor.experiments import variant_label
 from tutor.experiments.palette import color_for
-from tutor.experiments.state import RunState, VariantState
+from tutor.experiments.state import RunState, VariantState, heatmap_grid
 from tutor.i18n import in_lang, tr
 
 from ..widgets.heatmap import POINT0, POINT1, Heatmap, Mark, diverging_cmap, sequential_cmap
@@ -227,8 +227,7 @@ class TilesView(Widget):
         multi = len(state.variants) > 1
         for v in state.variants.values():
             for ev in v.heatmaps.values():
-                grid = np.array([[np.nan if x is None else x for x in row] for row in ev.get("grid") or []],
-                                dtype=float)
+                grid = heatmap_grid(ev)
                 if grid.ndim != 2 or grid.size == 0:
                     continue
                 title = ev.get("title")
